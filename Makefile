@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Out-of-tree build of partvisor.ko plus its tools and checks.
+#   make [KDIR=...] [W=1] [C=1]   module (default KDIR: running kernel, else
+#                                 the installed Debian linux-headers-*-amd64)
+#   make tools                    pvctl
+#   make selftests                kselftest programs
+#   make checkpatch               checkpatch.pl --strict over our sources
+#   make check / check-quick      every test / the fast subset (no Bochs)
+#   make demo                     boot an emulated machine and show partvisor
+
+KDIR ?= $(firstword $(wildcard /lib/modules/$(shell uname -r)/build) \
+		    $(lastword $(sort $(wildcard /usr/src/linux-headers-*-amd64))))
+PV_CACHE ?= $(or $(XDG_CACHE_HOME),$(HOME)/.cache)/partvisor
+KERNEL_TARBALL ?= /usr/src/linux-source-6.1.tar.xz
+CHECKPATCH ?= $(PV_CACHE)/checkpatch/scripts/checkpatch.pl
+
+SRCDIR := $(CURDIR)
+CHECK_SOURCES = $(shell find module include tools/pvctl selftests \
+		  -name '*.[ch]' | sort)
+
+.PHONY: all modules clean tools selftests checkpatch check check-quick demo
+
+all: modules
+
+modules:
+	@test -n "$(KDIR)" || { echo "no kernel build dir: set KDIR or install linux-headers-amd64" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(SRCDIR) modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(SRCDIR) clean
+	$(MAKE) -C tools/pvctl clean
+	$(MAKE) -C selftests clean
+
+tools:
+	$(MAKE) -C tools/pvctl
+
+selftests:
+	$(MAKE) -C selftests
+
+$(CHECKPATCH):
+	mkdir -p $(PV_CACHE)/checkpatch
+	tar -C $(PV_CACHE)/checkpatch --strip-components=1 -xf $(KERNEL_TARBALL) \
+		--wildcards '*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+		'*/scripts/const_structs.checkpatch'
+
+# FILE_PATH_CHANGES: we are not a kernel tree with a MAINTAINERS file.
+checkpatch: $(CHECKPATCH)
+	perl $(CHECKPATCH) --strict --no-tree --terse --show-types \
+		--ignore FILE_PATH_CHANGES -f $(CHECK_SOURCES)
+
+check:
+	tools/testing/vm/check.sh --full
+
+check-quick:
+	tools/testing/vm/check.sh --quick
+
+demo:
+	tools/testing/vm/demo.sh

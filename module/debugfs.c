@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * /sys/kernel/debug/partvisor: counter sets as "name: value" lines. Raw
+ * values only; tools derive rates and costs.
+ */
+#include <linux/debugfs.h>
+#include <linux/seq_file.h>
+
+#include "partvisor.h"
+
+static struct dentry *pv_debugfs_root;
+
+static int pv_hypervisor_show(struct seq_file *m, void *unused)
+{
+	static const char * const feat_names[] = PARTVISOR_FEAT_NAMES;
+	struct partvisor_info info;
+	unsigned int i;
+
+	pv_fill_info(&info);
+	seq_printf(m, "abi_version: %u\n", info.abi_version);
+	seq_printf(m, "module_version: %s\n", info.module_version);
+	seq_printf(m, "vendor: %s\n", pv_vendor_name(info.vendor));
+	seq_printf(m, "state: %s\n", "not-launched");
+	seq_printf(m, "lps: %u\n", info.nr_cpus);
+	seq_printf(m, "revision: %u\n", info.revision);
+	seq_printf(m, "tlb_tags: %u\n", info.nr_tlb_tags);
+	seq_printf(m, "features: %#llx\n", info.features);
+	for (i = 0; i < ARRAY_SIZE(feat_names); i++)
+		seq_printf(m, "feature_%s: %u\n", feat_names[i],
+			   !!(info.features & BIT_ULL(i)));
+	seq_printf(m, "ext_fw_disabled: %u\n",
+		   !!(info.ext_state & PARTVISOR_EXT_FW_DISABLED));
+	seq_printf(m, "ext_in_use: %u\n",
+		   !!(info.ext_state & PARTVISOR_EXT_IN_USE));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pv_hypervisor);
+
+void pv_debugfs_init(void)
+{
+	/* debugfs failures are not fatal: counters are a view, not a function. */
+	pv_debugfs_root = debugfs_create_dir("partvisor", NULL);
+	debugfs_create_file("hypervisor", 0400, pv_debugfs_root, NULL,
+			    &pv_hypervisor_fops);
+}
+
+void pv_debugfs_exit(void)
+{
+	debugfs_remove_recursive(pv_debugfs_root);
+	pv_debugfs_root = NULL;
+}

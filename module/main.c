@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * partvisor: a late-launch Hyper-V-style hypervisor for Linux.
+ * Module entry points.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/module.h>
+
+#include "partvisor.h"
+
+static int __init pv_init(void)
+{
+	int ret;
+
+	ret = pv_caps_init();
+	if (ret) {
+		pr_err("cannot read the virtualization capabilities (%d)\n", ret);
+		return ret;
+	}
+
+	pv_debugfs_init();
+	ret = pv_dev_init();
+	if (ret) {
+		pr_err("cannot register /dev/partvisor (%d)\n", ret);
+		pv_debugfs_exit();
+		return ret;
+	}
+
+	pr_info("version %s loaded, extension: %s, features %#llx\n",
+		PV_MODULE_VERSION, pv_vendor_name(pv_caps.vendor),
+		pv_caps.features);
+	return 0;
+}
+
+static void __exit pv_exit(void)
+{
+	pv_dev_exit();
+	pv_debugfs_exit();
+	pr_info("unloaded\n");
+}
+
+module_init(pv_init);
+module_exit(pv_exit);
+
+MODULE_DESCRIPTION("partvisor: late-launch Hyper-V-style hypervisor");
+MODULE_VERSION(PV_MODULE_VERSION);
+MODULE_LICENSE("GPL");

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Minimal kselftest-style TAP helpers for the partvisor selftests: a plan,
+ * one "ok"/"not ok" line per check, and the kselftest exit codes.
+ */
+#ifndef _PV_TEST_H
+#define _PV_TEST_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/partvisor.h>
+
+#define PV_EXIT_PASS	0
+#define PV_EXIT_FAIL	1
+#define PV_EXIT_SKIP	4
+
+static unsigned int pv_test_nr, pv_test_failed;
+
+static inline void pv_plan(unsigned int count)
+{
+	printf("TAP version 13\n1..%u\n", count);
+	fflush(stdout);
+}
+
+static inline void pv_diag(const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("# ");
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+/* Record one check; returns cond so callers can stop on failure. */
+static inline int pv_check(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	pv_test_nr++;
+	if (!cond)
+		pv_test_failed++;
+	printf("%sok %u ", cond ? "" : "not ", pv_test_nr);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	return cond;
+}
+
+static inline void pv_skip_all(const char *why)
+{
+	printf("TAP version 13\n1..0 # SKIP %s\n", why);
+	exit(PV_EXIT_SKIP);
+}
+
+static inline int pv_finish(void)
+{
+	printf("# %u checks, %u failed\n", pv_test_nr, pv_test_failed);
+	return pv_test_failed ? PV_EXIT_FAIL : PV_EXIT_PASS;
+}
+
+/* Open the control device or skip the whole program when it is absent. */
+static inline int pv_open_or_skip(void)
+{
+	int fd = open(PARTVISOR_DEVICE, O_RDWR | O_CLOEXEC);
+
+	if (fd < 0 && errno == ENOENT)
+		pv_skip_all("partvisor module not loaded");
+	if (fd < 0) {
+		printf("Bail out! open %s: %s\n", PARTVISOR_DEVICE,
+		       strerror(errno));
+		exit(PV_EXIT_FAIL);
+	}
+	return fd;
+}
+
+#endif /* _PV_TEST_H */

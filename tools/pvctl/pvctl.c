@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pvctl: the partvisor command-line tool.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <linux/partvisor.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *progname = "pvctl";
+
+struct command {
+	const char *name;
+	const char *summary;
+	int (*run)(int argc, char **argv);
+	void (*help)(FILE *out);
+};
+
+static int open_device(void)
+{
+	int fd = open(PARTVISOR_DEVICE, O_RDWR | O_CLOEXEC);
+
+	if (fd >= 0)
+		return fd;
+	if (errno == ENOENT)
+		fprintf(stderr, "%s: %s not found: is the partvisor module loaded?\n",
+			progname, PARTVISOR_DEVICE);
+	else if (errno == EACCES || errno == EPERM)
+		fprintf(stderr, "%s: %s: permission denied (partvisor needs root)\n",
+			progname, PARTVISOR_DEVICE);
+	else
+		fprintf(stderr, "%s: cannot open %s: %s\n", progname,
+			PARTVISOR_DEVICE, strerror(errno));
+	return -1;
+}
+
+static const char *vendor_name(unsigned int vendor)
+{
+	switch (vendor) {
+	case PARTVISOR_VENDOR_VMX:
+		return "vmx";
+	case PARTVISOR_VENDOR_SVM:
+		return "svm";
+	default:
+		return "none";
+	}
+}
+
+static const char *ext_state_name(unsigned int state)
+{
+	if (state & PARTVISOR_EXT_FW_DISABLED)
+		return "disabled-by-firmware";
+	if (state & PARTVISOR_EXT_IN_USE)
+		return "in-use-by-another-hypervisor";
+	return "available";
+}
+
+static void print_features(const char *label, unsigned long long features,
+			   int present)
+{
+	static const char * const names[] = PARTVISOR_FEAT_NAMES;
+	size_t i;
+
+	printf("%s:", label);
+	for (i = 0; i < ARRAY_SIZE(names); i++)
+		if (!!(features & (1ULL << i)) == present)
+			printf(" %s", names[i]);
+	printf("\n");
+}
+
+static void info_help(FILE *out)
+{
+	fprintf(out,
+		"usage: %s info\n\n"
+		"Show the partvisor module version and ABI, the CPU's hardware\n"
+		"virtualization extension (vmx, svm or none), whether it is usable,\n"
+		"and the features partvisor found. One \"name: value\" per line.\n",
+		progname);
+}
+
+static int cmd_info(int argc, char **argv)
+{
+	struct partvisor_info info;
+	int fd;
+
+	(void)argv;
+	if (argc > 1) {
+		info_help(stderr);
+		return 2;
+	}
+	fd = open_device();
+	if (fd < 0)
+		return 1;
+	if (ioctl(fd, PARTVISOR_GET_INFO, &info)) {
+		fprintf(stderr, "%s: PARTVISOR_GET_INFO failed: %s\n", progname,
+			strerror(errno));
+		close(fd);
+		return 1;
+	}
+	close(fd);
+
+	info.module_version[sizeof(info.module_version) - 1] = '\0';
+	printf("module_version: %s\n", info.module_version);
+	printf("abi_version: %u\n", info.abi_version);
+	if (info.abi_version != PARTVISOR_ABI_VERSION)
+		printf("note: pvctl speaks ABI %u; fields may be missing\n",
+		       PARTVISOR_ABI_VERSION);
+	printf("vendor: %s\n", vendor_name(info.vendor));
+	printf("extension: %s\n", ext_state_name(info.ext_state));
+	printf("lps: %u\n", info.nr_cpus);
+	printf("revision: %#x\n", info.revision);
+	printf("tlb_tags: %u\n", info.nr_tlb_tags);
+	print_features("features", info.features, 1);
+	print_features("missing", info.features, 0);
+	return 0;
+}
+
+static const struct command commands[] = {
+	{ "info", "module, ABI and CPU virtualization features",
+	  cmd_info, info_help },
+};
+
+static void main_help(FILE *out)
+{
+	size_t i;
+
+	fprintf(out, "usage: %s COMMAND [ARGS]\n\ncommands:\n", progname);
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name,
+			commands[i].summary);
+	fprintf(out, "\n'%s COMMAND --help' describes one command.\n",
+		progname);
+}
+
+int main(int argc, char **argv)
+{
+	const struct command *cmd = NULL;
+	size_t i;
+
+	if (argc < 2) {
+		main_help(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+	    !strcmp(argv[1], "help")) {
+		main_help(stdout);
+		return 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			cmd = &commands[i];
+	if (!cmd) {
+		fprintf(stderr, "%s: unknown command '%s' (try '%s --help')\n",
+			progname, argv[1], progname);
+		return 2;
+	}
+	for (i = 2; i < (size_t)argc; i++) {
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			cmd->help(stdout);
+			return 0;
+		}
+	}
+	return cmd->run(argc - 1, argv + 1);
+}
