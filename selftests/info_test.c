@@ -44,7 +44,7 @@ static int has_flag(const char *flag)
 	char word[64];
 
 	snprintf(word, sizeof(word), " %s ", flag);
-	return strstr(cpu_flags, word) != NULL;
+	return !!strstr(cpu_flags, word);
 }
 
 struct feature_flag {
@@ -90,7 +90,7 @@ static int read_module_version(char *buf, size_t len)
 
 	if (!f)
 		return -1;
-	ok = fgets(buf, len, f) != NULL;
+	ok = !!fgets(buf, len, f);
 	fclose(f);
 	if (!ok)
 		return -1;
@@ -143,7 +143,7 @@ int main(void)
 		 !(info.ext_state & ~PARTVISOR_EXT_ALL),
 		 "no undefined feature or state bits (%#llx, %#x)",
 		 info.features, info.ext_state);
-	for (i = 0; i < sizeof(info.reserved) / sizeof(info.reserved[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(info.reserved); i++)
 		zero &= info.reserved[i] == 0;
 	pv_check(zero, "reserved words are zero");
 	/* With no other hypervisor around, the extension must be free. */
@@ -152,15 +152,13 @@ int main(void)
 		 info.ext_state);
 
 	if (vendor == PARTVISOR_VENDOR_SVM) {
-		check_features(&info, svm_flags,
-			       sizeof(svm_flags) / sizeof(svm_flags[0]));
+		check_features(&info, svm_flags, ARRAY_SIZE(svm_flags));
 		pv_check(!!(info.features & PARTVISOR_FEAT_TAGGED_TLB) ==
 			 (info.nr_tlb_tags > 0),
 			 "tagged TLB bit agrees with %u ASIDs",
 			 info.nr_tlb_tags);
 	} else if (vendor == PARTVISOR_VENDOR_VMX) {
-		check_features(&info, vmx_flags,
-			       sizeof(vmx_flags) / sizeof(vmx_flags[0]));
+		check_features(&info, vmx_flags, ARRAY_SIZE(vmx_flags));
 	}
 	close(fd);
 	return pv_finish();

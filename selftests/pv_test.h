@@ -16,6 +16,8 @@
 
 #include <linux/partvisor.h>
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 #define PV_EXIT_PASS	0
 #define PV_EXIT_FAIL	1
 #define PV_EXIT_SKIP	4

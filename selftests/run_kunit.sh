@@ -7,7 +7,7 @@
 #
 # usage: run_kunit.sh [partvisor_kunit.ko]
 
-ko=${1:-/pv/partvisor_kunit.ko}
+ko=${1:-${PV_ROOT:-/pv}/partvisor_kunit.ko}
 kunit=/sys/kernel/debug/kunit
 
 if [ ! -d $kunit ]; then

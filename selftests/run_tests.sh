@@ -6,8 +6,8 @@
 # own output indented behind "# ". Exit codes: 0 pass, 1 fail, 4 skip.
 #
 # usage: run_tests.sh [TEST...]
-#   PV_MODULE  partvisor.ko to load when it is not loaded (default: beside
-#              this script's parent, or /pv/partvisor.ko)
+#   PV_MODULE  partvisor.ko to load when it is not loaded (the test VMs set
+#              it; default /pv/partvisor.ko)
 #   PV_EXPECT  expectations for pvctl_info_test.sh, e.g. "vendor=svm +nrips"
 
 here=$(cd "$(dirname "$0")" && pwd)

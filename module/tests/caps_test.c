@@ -196,8 +196,8 @@ static void arch_select(struct kunit *test)
 			    &pv_vmx_ops);
 	KUNIT_EXPECT_PTR_EQ(test, pv_arch_select(0, CPUID_80000001_ECX_SVM),
 			    &pv_svm_ops);
-	KUNIT_EXPECT_PTR_EQ(test, pv_arch_select(~CPUID_1_ECX_VMX,
-						 ~CPUID_80000001_ECX_SVM),
+	KUNIT_EXPECT_PTR_EQ(test, pv_arch_select((u32)~CPUID_1_ECX_VMX,
+						 (u32)~CPUID_80000001_ECX_SVM),
 			    (const struct pv_arch_ops *)NULL);
 	KUNIT_EXPECT_EQ(test, pv_vmx_ops.vendor, PARTVISOR_VENDOR_VMX);
 	KUNIT_EXPECT_EQ(test, pv_svm_ops.vendor, PARTVISOR_VENDOR_SVM);
@@ -258,6 +258,7 @@ static struct kunit_suite pv_caps_suite = {
 	.name = "partvisor_caps",
 	.test_cases = pv_caps_cases,
 };
+
 kunit_test_suite(pv_caps_suite);
 
 MODULE_DESCRIPTION("partvisor KUnit tests");

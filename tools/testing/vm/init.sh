@@ -1,31 +1,39 @@
 #!/bin/busybox sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# /init of the pv-vm initramfs: mount the usual file systems, mark the
-# baseline in the kernel log, run /pv/cmd with its output on the second
-# serial port, report its exit status there, and power off.
+# Runs COMMAND (the file $PV_ROOT/cmd) in a test VM: mark the baseline in
+# the kernel log, run it with its output on $PV_OUT, check kmemleak, and
+# report "PV-EXIT-STATUS: N" there. As /init of the pv-vm initramfs it also
+# mounts the file systems first and powers off at the end; under virtme-ng
+# the guest is already set up and ends by itself.
 
-/bin/busybox mkdir -p /proc /sys /dev /tmp /run /sbin /usr/bin /usr/sbin
-/bin/busybox --install -s
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t devtmpfs devtmpfs /dev 2>/dev/null
-mount -t debugfs debugfs /sys/kernel/debug
-mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+pv=${PV_ROOT:-/pv}
+out=${PV_OUT:-/dev/ttyS1}
 
-out=/dev/ttyS1
-stty -F $out raw -echo 2>/dev/null
-exec 3>$out
+if [ $$ -eq 1 ]; then
+	/bin/busybox mkdir -p /proc /sys /dev /tmp /run /sbin /usr/bin /usr/sbin
+	/bin/busybox --install -s
+	mount -t proc proc /proc
+	mount -t sysfs sysfs /sys
+	mount -t devtmpfs devtmpfs /dev 2>/dev/null
+	export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+fi
+mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+mountpoint -q /sys/kernel/tracing ||
+	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+
+[ -c "$out" ] && stty -F "$out" raw -echo 2>/dev/null
+exec 3>>"$out"
 
 kmemleak=/sys/kernel/debug/kmemleak
 # Whatever boot leaked is not ours: start the count from here.
 [ -w $kmemleak ] && echo clear > $kmemleak
 echo "PV-BASELINE: $(nproc) CPUs, $(uname -r)" > /dev/kmsg
 
-export PATH=/pv/bin:/pv/selftests:/bin:/sbin:/usr/bin:/usr/sbin
-export HOME=/tmp
-cd /pv
-sh /pv/cmd >&3 2>&3
+export PATH=$pv/bin:$pv/selftests:$PATH
+export HOME=/tmp PV_ROOT=$pv PV_MODULE=$pv/partvisor.ko
+cd "$pv" || exit 1
+sh "$pv/cmd" >&3 2>&3
 rc=$?
 
 if [ -w $kmemleak ]; then
@@ -37,5 +45,10 @@ if [ -w $kmemleak ]; then
 fi
 
 echo "PV-EXIT-STATUS: $rc" >&3
-sync
-poweroff -f
+# Closing the last fd of the serial port waits until its output has left;
+# powering off before that loses the tail (seen under Bochs).
+exec 3>&-
+if [ $$ -eq 1 ]; then
+	sync
+	poweroff -f
+fi

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The hypercall ABI: the TLFS input value, result value and status codes.
+ * Pure logic with no hardware access, shared by the exit handlers of both
+ * vendors and by KUnit.
+ */
+#ifndef _PV_HCALL_H
+#define _PV_HCALL_H
+
+#include <linux/bits.h>
+#include <linux/types.h>
+
+/* TLFS status codes, same numbers as Hyper-V. */
+#define HV_STATUS_SUCCESS			0x0000
+#define HV_STATUS_INVALID_HYPERCALL_CODE	0x0002
+#define HV_STATUS_INVALID_HYPERCALL_INPUT	0x0003
+#define HV_STATUS_INVALID_ALIGNMENT		0x0004
+#define HV_STATUS_INVALID_PARAMETER		0x0005
+#define HV_STATUS_ACCESS_DENIED			0x0006
+#define HV_STATUS_INVALID_PARTITION_STATE	0x0007
+#define HV_STATUS_OPERATION_DENIED		0x0008
+#define HV_STATUS_INSUFFICIENT_MEMORY		0x000b
+#define HV_STATUS_INVALID_PARTITION_ID		0x000d
+#define HV_STATUS_INVALID_VP_INDEX		0x000e
+
+/* Input value fields (RCX). */
+#define HV_HC_CODE_MASK			GENMASK_ULL(15, 0)
+#define HV_HC_FAST			BIT_ULL(16)
+#define HV_HC_VAR_HDR_MASK		GENMASK_ULL(26, 17)
+#define HV_HC_REP_COUNT_MASK		GENMASK_ULL(43, 32)
+#define HV_HC_REP_START_MASK		GENMASK_ULL(59, 48)
+#define HV_HC_RESERVED_MASK		(GENMASK_ULL(31, 27) | \
+					 GENMASK_ULL(47, 44) | \
+					 GENMASK_ULL(63, 60))
+
+/* Result value fields (RAX). */
+#define HV_HC_RESULT_STATUS_MASK	GENMASK_ULL(15, 0)
+#define HV_HC_RESULT_REPS_MASK		GENMASK_ULL(43, 32)
+
+/* Memory-form parameter lists live in one guest page, 8-byte aligned. */
+#define HV_HC_PAGE_SIZE			4096
+#define HV_HC_ALIGN			8
+
+struct pv_hc_input {
+	u16 code;
+	bool fast;
+	u16 var_hdr_size;	/* variable header, in 8-byte units */
+	u16 rep_count;
+	u16 rep_start;
+};
+
+/* What a call code accepts, from the dispatch table. */
+#define PV_HC_REP		BIT(0)	/* a rep call; otherwise simple */
+#define PV_HC_FAST_OK		BIT(1)	/* may use the register (fast) form */
+#define PV_HC_VAR_HDR		BIT(2)	/* may carry a variable header */
+#define PV_HC_ROOT_ONLY		BIT(3)	/* management call: root partition */
+
+struct pv_hc_desc {
+	u16 code;
+	u16 flags;		/* PV_HC_* */
+};
+
+u16 pv_hc_decode(u64 value, struct pv_hc_input *in);
+u16 pv_hc_validate(const struct pv_hc_desc *desc,
+		   const struct pv_hc_input *in, bool from_root);
+u16 pv_hc_check_gpa(u64 gpa, u32 size);
+u64 pv_hc_result(u16 status, u16 reps_done);
+
+#endif /* _PV_HCALL_H */

@@ -1,0 +1,150 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Every partvisor test in one command: builds and static checks on the
+# host, KUnit in the test kernel, the selftests in the QEMU lane on the test
+# kernel and on Debian's stock kernel, and (with --full) the Bochs VT-x and
+# Bochs AMD-V-with-NRIPS lanes. Installs what it needs first. The last line
+# is "N passed, N failed, N skipped"; the exit status is non-zero on any
+# failure.
+#
+# usage: check.sh [--full | --quick]
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../../.." && pwd)
+mode=full
+case "${1:---full}" in
+--full) mode=full ;;
+--quick) mode=quick ;;
+*) echo "usage: $0 [--full | --quick]" >&2; exit 2 ;;
+esac
+
+passed=0 failed=0 skipped=0
+logs=$top/build/logs
+mkdir -p "$logs"
+
+pass() { passed=$((passed + 1)); echo "PASS: $*"; }
+fail() { failed=$((failed + 1)); echo "FAIL: $*"; }
+
+summary() {
+	echo
+	echo "$passed passed, $failed failed, $skipped skipped"
+	[ "$failed" -eq 0 ]
+	exit
+}
+
+# One host step: a name, then a command whose status decides it.
+step() {
+	local name=$1 log
+	shift
+	log=$logs/$(echo "$name" | tr -c 'A-Za-z0-9\n' -).log
+	if "$@" >"$log" 2>&1; then
+		pass "$name"
+	else
+		fail "$name (log: ${log#"$top"/})"
+		tail -n 30 "$log" | sed 's/^/    /'
+	fi
+}
+
+# Run one VM lane; its TAP output and exit status land in build/logs.
+lane_run() {
+	local name=$1
+	shift
+	"$here/pv-vm" --out "$logs/$name" "$@" >"$logs/$name.out" \
+		2>"$logs/$name.err"
+	echo $? > "$logs/$name.status"
+}
+
+# Count the top-level TAP lines a lane printed; a lane that fails without
+# saying which test failed counts as one failure of its own.
+lane_count() {
+	local name=$1 status p=0 f=0 s=0
+	echo "== $name"
+	status=$(cat "$logs/$name.status")
+	while IFS= read -r line; do
+		case "$line" in
+		"not ok "*) f=$((f + 1)); echo "FAIL: $name: ${line#not ok }" ;;
+		"ok "*"# SKIP"*) s=$((s + 1)); echo "SKIP: $name: ${line#ok }" ;;
+		"ok "*) p=$((p + 1)); echo "PASS: $name: ${line#ok }" ;;
+		esac
+	done < "$logs/$name.out"
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + s))
+	sed 's/^/    /' "$logs/$name.err"
+	if [ "$status" -ne 0 ] && [ "$f" -eq 0 ]; then
+		fail "$name: VM run failed with status $status (logs: build/logs/$name/)"
+	elif [ "$status" -eq 0 ] && [ $((p + f + s)) -eq 0 ]; then
+		fail "$name: no test result at all"
+	fi
+}
+
+lane() {
+	lane_run "$@"
+	lane_count "$1"
+}
+
+# Build the module against KDIR in a private copy of the sources, so that
+# builds for different kernels never share objects. Fails on any warning.
+build_module() {
+	local kdir=$1 dir=$2
+	shift 2
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	cp -r "$top/Kbuild" "$top/module" "$top/include" "$dir/"
+	make -C "$kdir" M="$dir" W=1 C=1 "$@" modules 2>&1 | tee "$dir/build.log"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || return 1
+	if grep -E 'warning:|error:' "$dir/build.log"; then
+		echo "the build is not warning-free"
+		return 1
+	fi
+}
+
+echo "== dependencies"
+if ! "$here/install-deps.sh" >"$logs/deps.log" 2>&1; then
+	fail "install dependencies (log: build/logs/deps.log)"
+	tail -n 20 "$logs/deps.log"
+	summary
+fi
+
+echo "== host builds and static checks"
+stock_kdir=$(ls -d /usr/src/linux-headers-*-amd64 | sort -V | tail -n 1)
+step "module builds against $(basename "$stock_kdir") with W=1 C=1, no warnings" \
+	build_module "$stock_kdir" "$top/build/stock"
+step "checkpatch --strict: no errors or warnings" make -C "$top" checkpatch
+step "pvctl and selftests build with -Werror" \
+	make -C "$top" tools selftests
+
+echo "== test kernel"
+step "test kernel builds (cached)" "$here/build-kernel.sh"
+test_kdir=$("$here/build-kernel.sh" 2>/dev/null)
+step "module and KUnit module build against the test kernel, no warnings" \
+	build_module "$test_kdir" "$top/build/test"
+
+qemu_expect="vendor=svm +nested_paging +tagged_tlb -nrips -decode_assists"
+vmx_expect="vendor=vmx +nested_paging +tagged_tlb +preempt_timer"
+svm_nrips_expect="vendor=svm +nested_paging +tagged_tlb +nrips +flush_by_asid -decode_assists"
+
+echo "== lanes"
+lane kunit-test-kernel --lane qemu --kernel test --modules "$top/build/test" \
+	-- run_kunit.sh
+lane qemu-test-kernel --lane qemu --kernel test --modules "$top/build/test" \
+	-- env PV_EXPECT="$qemu_expect" run_tests.sh
+lane qemu-stock-kernel --lane qemu --kernel stock --smp 4 \
+	--modules "$top/build/stock" \
+	-- env PV_EXPECT="$qemu_expect" run_tests.sh
+
+if [ "$mode" = full ]; then
+	# Bochs is single-threaded and slow: both lanes run side by side.
+	lane_run bochs-vmx-stock --lane bochs-vmx --kernel stock \
+		--modules "$top/build/stock" \
+		-- env PV_EXPECT="$vmx_expect" run_tests.sh &
+	lane_run bochs-svm-stock --lane bochs-svm --kernel stock \
+		--modules "$top/build/stock" \
+		-- env PV_EXPECT="$svm_nrips_expect" run_tests.sh &
+	wait
+	lane_count bochs-vmx-stock
+	lane_count bochs-svm-stock
+fi
+summary

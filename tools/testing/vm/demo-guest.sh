@@ -1,0 +1,18 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the demo VM: load partvisor and show what it sees.
+
+show() {
+	echo
+	echo "guest# $*"
+	"$@"
+}
+
+echo "guest: $(uname -r), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"
+show insmod "$PV_MODULE" || exit 1
+show sh -c 'dmesg | grep partvisor:'
+show pvctl info
+show ls -l /dev/partvisor
+show find /sys/kernel/debug/partvisor
+show cat /sys/kernel/debug/partvisor/hypervisor
+show rmmod partvisor
