@@ -62,17 +62,29 @@ static const char *ext_state_name(unsigned int state)
 	return "available";
 }
 
-static void print_features(const char *label, unsigned long long features,
-			   int present)
+static void print_features(const char *label, unsigned long long bits)
 {
 	static const char * const names[] = PARTVISOR_FEAT_NAMES;
 	size_t i;
 
 	printf("%s:", label);
 	for (i = 0; i < ARRAY_SIZE(names); i++)
-		if (!!(features & (1ULL << i)) == present)
+		if (bits & (1ULL << i))
 			printf(" %s", names[i]);
 	printf("\n");
+}
+
+/* Features this vendor's extension could offer, present or not. */
+static unsigned long long vendor_features(unsigned int vendor)
+{
+	switch (vendor) {
+	case PARTVISOR_VENDOR_VMX:
+		return PARTVISOR_FEAT_VENDOR_ANY | PARTVISOR_FEAT_VMX_ONLY;
+	case PARTVISOR_VENDOR_SVM:
+		return PARTVISOR_FEAT_VENDOR_ANY | PARTVISOR_FEAT_SVM_ONLY;
+	default:
+		return 0;
+	}
 }
 
 static void info_help(FILE *out)
@@ -117,8 +129,8 @@ static int cmd_info(int argc, char **argv)
 	printf("lps: %u\n", info.nr_cpus);
 	printf("revision: %#x\n", info.revision);
 	printf("tlb_tags: %u\n", info.nr_tlb_tags);
-	print_features("features", info.features, 1);
-	print_features("missing", info.features, 0);
+	print_features("features", info.features);
+	print_features("missing", ~info.features & vendor_features(info.vendor));
 	return 0;
 }
 

@@ -34,6 +34,18 @@ enum partvisor_vendor {
 #define PARTVISOR_FEAT_VNMI		(1ULL << 9)	/* VMX virtual NMIs */
 #define PARTVISOR_FEAT_ALL		((1ULL << 10) - 1)
 
+/* Which bits each vendor can offer at all. */
+#define PARTVISOR_FEAT_VENDOR_ANY	(PARTVISOR_FEAT_NESTED_PAGING |	\
+					 PARTVISOR_FEAT_TAGGED_TLB)
+#define PARTVISOR_FEAT_SVM_ONLY		(PARTVISOR_FEAT_NRIPS |		\
+					 PARTVISOR_FEAT_DECODE_ASSISTS |	\
+					 PARTVISOR_FEAT_VMCB_CLEAN |	\
+					 PARTVISOR_FEAT_FLUSH_BY_ASID |	\
+					 PARTVISOR_FEAT_VGIF)
+#define PARTVISOR_FEAT_VMX_ONLY		(PARTVISOR_FEAT_PREEMPT_TIMER |	\
+					 PARTVISOR_FEAT_UNRESTRICTED |	\
+					 PARTVISOR_FEAT_VNMI)
+
 /* Names of the PARTVISOR_FEAT_* bits, in bit order, for tools and debugfs. */
 #define PARTVISOR_FEAT_NAMES {						\
 	"nested_paging", "tagged_tlb", "nrips", "decode_assists",	\

@@ -4,15 +4,15 @@
 
 show() {
 	echo
-	echo "guest# $*"
-	"$@"
+	echo "guest# $1"
+	sh -c "$1"
 }
 
-echo "guest: $(uname -r), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"
-show insmod "$PV_MODULE" || exit 1
-show sh -c 'dmesg | grep partvisor:'
-show pvctl info
-show ls -l /dev/partvisor
-show find /sys/kernel/debug/partvisor
-show cat /sys/kernel/debug/partvisor/hypervisor
-show rmmod partvisor
+echo "guest: Linux $(uname -r), $(nproc) CPUs,$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"
+show "insmod $PV_MODULE" || exit 1
+show "dmesg | grep 'partvisor: version'"
+show "pvctl info"
+show "ls -l /dev/partvisor"
+show "find /sys/kernel/debug/partvisor"
+show "cat /sys/kernel/debug/partvisor/hypervisor"
+show "rmmod partvisor"

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Length of an intercepted instruction, for SVM without NRIPS. The exit
+ * code already says which instruction trapped, so this only has to skip
+ * its prefixes and confirm the opcode; anything else means the bytes at
+ * RIP are not what the CPU executed (self-modifying code, a racing remap)
+ * and the caller must not advance RIP blindly.
+ *
+ * Returns the length, -ENODATA when @avail bytes do not hold the whole
+ * instruction, -E2BIG past 15 bytes, or -EINVAL when the opcode does not
+ * match @insn.
+ */
+#include <linux/errno.h>
+#include <linux/kernel.h>
+
+#include "insn_len.h"
+
+struct pv_opcode {
+	u8 len;
+	u8 bytes[3];
+};
+
+/* Opcode bytes after the prefixes; PAUSE is F3 90 and keeps its F3. */
+static const struct pv_opcode pv_svm_opcodes[PV_NR_SVM_INSNS] = {
+	[PV_INSN_CPUID]   = { 2, { 0x0f, 0xa2 } },
+	[PV_INSN_RDMSR]   = { 2, { 0x0f, 0x32 } },
+	[PV_INSN_WRMSR]   = { 2, { 0x0f, 0x30 } },
+	[PV_INSN_HLT]     = { 1, { 0xf4 } },
+	[PV_INSN_PAUSE]   = { 1, { 0x90 } },
+	[PV_INSN_RDTSC]   = { 2, { 0x0f, 0x31 } },
+	[PV_INSN_RDTSCP]  = { 3, { 0x0f, 0x01, 0xf9 } },
+	[PV_INSN_RDPMC]   = { 2, { 0x0f, 0x33 } },
+	[PV_INSN_INVD]    = { 2, { 0x0f, 0x08 } },
+	[PV_INSN_WBINVD]  = { 2, { 0x0f, 0x09 } },
+	[PV_INSN_XSETBV]  = { 3, { 0x0f, 0x01, 0xd1 } },
+	[PV_INSN_MONITOR] = { 3, { 0x0f, 0x01, 0xc8 } },
+	[PV_INSN_MWAIT]   = { 3, { 0x0f, 0x01, 0xc9 } },
+	[PV_INSN_VMRUN]   = { 3, { 0x0f, 0x01, 0xd8 } },
+	[PV_INSN_VMMCALL] = { 3, { 0x0f, 0x01, 0xd9 } },
+	[PV_INSN_VMLOAD]  = { 3, { 0x0f, 0x01, 0xda } },
+	[PV_INSN_VMSAVE]  = { 3, { 0x0f, 0x01, 0xdb } },
+	[PV_INSN_STGI]    = { 3, { 0x0f, 0x01, 0xdc } },
+	[PV_INSN_CLGI]    = { 3, { 0x0f, 0x01, 0xdd } },
+	[PV_INSN_SKINIT]  = { 3, { 0x0f, 0x01, 0xde } },
+	[PV_INSN_INVLPGA] = { 3, { 0x0f, 0x01, 0xdf } },
+};
+
+static bool pv_is_legacy_prefix(u8 b)
+{
+	switch (b) {
+	case 0x26: case 0x2e: case 0x36: case 0x3e:	/* segment overrides */
+	case 0x64: case 0x65:
+	case 0x66: case 0x67:				/* operand, address size */
+	case 0xf0: case 0xf2: case 0xf3:		/* lock, repne, rep */
+		return true;
+	default:
+		return false;
+	}
+}
+
+int pv_svm_insn_len(const u8 *bytes, unsigned int avail, bool long_mode,
+		    enum pv_svm_insn insn)
+{
+	const struct pv_opcode *op;
+	unsigned int pos = 0, i;
+	bool rep = false;
+
+	if (insn >= PV_NR_SVM_INSNS)
+		return -EINVAL;
+	op = &pv_svm_opcodes[insn];
+	avail = min_t(unsigned int, avail, PV_MAX_INSN_LEN + 1);
+
+	/* Legacy prefixes in any order; REX (40-4F) only in 64-bit mode. */
+	for (;;) {
+		if (pos >= avail)
+			return avail > PV_MAX_INSN_LEN ? -E2BIG : -ENODATA;
+		if (pv_is_legacy_prefix(bytes[pos])) {
+			rep |= bytes[pos] == 0xf3;
+			pos++;
+		} else if (long_mode && (bytes[pos] & 0xf0) == 0x40) {
+			pos++;
+		} else {
+			break;
+		}
+	}
+
+	/* PAUSE is the only one whose meaning depends on a prefix. */
+	if (insn == PV_INSN_PAUSE && !rep)
+		return -EINVAL;
+
+	for (i = 0; i < op->len; i++) {
+		if (pos + i >= avail)
+			return avail > PV_MAX_INSN_LEN ? -E2BIG : -ENODATA;
+		if (bytes[pos + i] != op->bytes[i])
+			return -EINVAL;
+	}
+	pos += op->len;
+	return pos > PV_MAX_INSN_LEN ? -E2BIG : pos;
+}
