@@ -90,9 +90,3 @@ u32 pv_ext_state_all_cpus(void)
 	on_each_cpu(pv_ext_state_one, &acc, 1);
 	return atomic_read(&acc);
 }
-
-void pv_fill_info(struct partvisor_info *info)
-{
-	pv_caps_to_info(&pv_caps, pv_ext_state_all_cpus(), num_online_cpus(),
-			info);
-}

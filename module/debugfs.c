@@ -20,7 +20,7 @@ static int pv_hypervisor_show(struct seq_file *m, void *unused)
 	seq_printf(m, "abi_version: %u\n", info.abi_version);
 	seq_printf(m, "module_version: %s\n", info.module_version);
 	seq_printf(m, "vendor: %s\n", pv_vendor_name(info.vendor));
-	seq_printf(m, "state: %s\n", "not-launched");
+	seq_printf(m, "state: %s\n", pv_launched() ? "launched" : "not-launched");
 	seq_printf(m, "lps: %u\n", info.nr_cpus);
 	seq_printf(m, "revision: %u\n", info.revision);
 	seq_printf(m, "tlb_tags: %u\n", info.nr_tlb_tags);

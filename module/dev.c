@@ -5,12 +5,21 @@
  * never had the right to open the device.
  */
 #include <linux/capability.h>
+#include <linux/cpumask.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/uaccess.h>
 
 #include "partvisor.h"
+
+void pv_fill_info(struct partvisor_info *info)
+{
+	/* Once launched the extension is ours: EFER.SVME is set by us. */
+	u32 state = pv_launched() ? 0 : pv_ext_state_all_cpus();
+
+	pv_caps_to_info(&pv_caps, state, num_online_cpus(), info);
+}
 
 static long pv_ioctl_get_info(void __user *argp)
 {

@@ -6,8 +6,13 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/module.h>
+#include <linux/moduleparam.h>
 
 #include "partvisor.h"
+
+static bool launch;
+module_param(launch, bool, 0444);
+MODULE_PARM_DESC(launch, "late-launch the hypervisor on load (experimental, AMD-V only)");
 
 static int __init pv_init(void)
 {
@@ -30,11 +35,21 @@ static int __init pv_init(void)
 	pr_info("version %s loaded, extension: %s, features %#llx\n",
 		PV_MODULE_VERSION, pv_vendor_name(pv_caps.vendor),
 		pv_caps.features);
+
+	if (launch) {
+		ret = pv_launch_all();
+		if (ret) {
+			pv_dev_exit();
+			pv_debugfs_exit();
+			return ret;
+		}
+	}
 	return 0;
 }
 
 static void __exit pv_exit(void)
 {
+	pv_unlaunch_all();
 	pv_dev_exit();
 	pv_debugfs_exit();
 	pr_info("unloaded\n");

@@ -20,6 +20,23 @@ struct pv_caps {
 };
 
 /*
+ * Guest general-purpose registers that the VMCB/VMCS does not hold. The
+ * entry assembly depends on this exact layout (checked at build time).
+ */
+struct pv_gprs {
+	u64 rbx, rcx, rdx, rsi, rdi, rbp;
+	u64 r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+/* One logical processor: the root VP that runs on it and its host state. */
+struct pv_lp {
+	unsigned int cpu;
+	bool launched;
+	u64 host_cr3;		/* private page table, outlives every mm */
+	void *arch;		/* vendor state */
+};
+
+/*
  * One vendor backend. Probing runs once on the CPU that loads the module;
  * ext_state runs on every CPU whenever the state is asked for, because
  * another hypervisor may take the extension on some CPUs at any time.
@@ -33,6 +50,21 @@ struct pv_arch_ops {
 
 extern const struct pv_arch_ops pv_svm_ops;
 extern const struct pv_arch_ops pv_vmx_ops;
+
+/*
+ * A backend's host mode. setup/teardown and lp_alloc/lp_free run in
+ * process context; lp_launch and hypercall on the LP with interrupts off.
+ */
+struct pv_launch_ops {
+	int (*setup)(void);
+	void (*teardown)(void);
+	int (*lp_alloc)(struct pv_lp *lp);
+	void (*lp_free)(struct pv_lp *lp);
+	int (*lp_launch)(struct pv_lp *lp);
+	u64 (*hypercall)(u64 input, u64 param0, u64 param1);
+};
+
+extern const struct pv_launch_ops pv_svm_launch_ops;
 
 /* Raw values the SVM backend decodes; filled from hardware or by tests. */
 struct pv_svm_raw {
@@ -67,6 +99,20 @@ const char *pv_vendor_name(u32 vendor);
 
 extern const struct pv_arch_ops *pv_arch;
 extern struct pv_caps pv_caps;
+
+/* Late launch: module/launch.c */
+int pv_launch_all(void);
+void pv_unlaunch_all(void);
+bool pv_launched(void);
+
+/* What the root sees of CPUID: module/root_cpuid.c */
+struct pv_cpuid_regs {
+	u32 eax, ebx, ecx, edx;
+};
+
+#define PV_CPUID_BASE		0x40000000
+#define PV_CPUID_MAX		0x40000005
+void pv_root_cpuid(u32 leaf, u32 subleaf, struct pv_cpuid_regs *regs);
 
 /* Root driver: module/dev.c and module/debugfs.c */
 int pv_dev_init(void);

@@ -9,15 +9,16 @@
 #   PV_MODULE  partvisor.ko to load when it is not loaded (the test VMs set
 #              it; default /pv/partvisor.ko)
 #   PV_EXPECT  expectations for pvctl_info_test.sh, e.g. "vendor=svm +nrips"
+#   PV_LAUNCH_CYCLES  load/launch/unload cycles for launch_cycles.sh
 
 here=$(cd "$(dirname "$0")" && pwd)
 PATH=$here:$here/../tools/pvctl:$PATH
 export PATH
 : "${PV_MODULE:=/pv/partvisor.ko}"
-export PV_MODULE PV_EXPECT
+export PV_MODULE PV_EXPECT PV_LAUNCH_CYCLES
 
 [ $# -gt 0 ] || set -- module_test.sh info_test ioctl_test perm_test \
-	race_test pvctl_info_test.sh
+	race_test pvctl_info_test.sh launch_cycles.sh
 
 if [ ! -e /sys/module/partvisor ]; then
 	insmod "$PV_MODULE" || { echo "Bail out! insmod $PV_MODULE failed"; exit 1; }

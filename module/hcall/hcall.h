@@ -10,18 +10,21 @@
 #include <linux/bits.h>
 #include <linux/types.h>
 
-/* TLFS status codes, same numbers as Hyper-V. */
-#define HV_STATUS_SUCCESS			0x0000
-#define HV_STATUS_INVALID_HYPERCALL_CODE	0x0002
-#define HV_STATUS_INVALID_HYPERCALL_INPUT	0x0003
-#define HV_STATUS_INVALID_ALIGNMENT		0x0004
-#define HV_STATUS_INVALID_PARAMETER		0x0005
-#define HV_STATUS_ACCESS_DENIED			0x0006
+/*
+ * TLFS status codes, same numbers as Hyper-V. Linux's TLFS header defines
+ * most of them; the ones it lacks are added here.
+ */
+#include <asm/hyperv-tlfs.h>
+
+#ifndef HV_STATUS_INVALID_PARTITION_STATE
 #define HV_STATUS_INVALID_PARTITION_STATE	0x0007
-#define HV_STATUS_OPERATION_DENIED		0x0008
-#define HV_STATUS_INSUFFICIENT_MEMORY		0x000b
+#endif
+#ifndef HV_STATUS_INVALID_PARTITION_ID
 #define HV_STATUS_INVALID_PARTITION_ID		0x000d
+#endif
+#ifndef HV_STATUS_INVALID_VP_INDEX
 #define HV_STATUS_INVALID_VP_INDEX		0x000e
+#endif
 
 /* Input value fields (RCX). */
 #define HV_HC_CODE_MASK			GENMASK_ULL(15, 0)
@@ -60,10 +63,21 @@ struct pv_hc_desc {
 	u16 flags;		/* PV_HC_* */
 };
 
+/* partvisor-only call codes live in 0x8000-0xffff, above the TLFS's. */
+#define PV_HC_PRIVATE_BASE		0x8000
+#define PV_HC_DEVIRTUALIZE		0x8001	/* root, CPL0: leave host mode */
+
+/* What the exit handler must do after a root hypercall. */
+enum pv_hc_action {
+	PV_HC_CONTINUE,
+	PV_HC_DEVIRT,
+};
+
 u16 pv_hc_decode(u64 value, struct pv_hc_input *in);
 u16 pv_hc_validate(const struct pv_hc_desc *desc,
 		   const struct pv_hc_input *in, bool from_root);
 u16 pv_hc_check_gpa(u64 gpa, u32 size);
 u64 pv_hc_result(u16 status, u16 reps_done);
+u64 pv_hc_root_dispatch(u64 input, enum pv_hc_action *action);
 
 #endif /* _PV_HCALL_H */

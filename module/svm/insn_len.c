@@ -58,6 +58,12 @@ static bool pv_is_legacy_prefix(u8 b)
 	}
 }
 
+/* The length without any prefix. */
+int pv_svm_insn_min_len(enum pv_svm_insn insn)
+{
+	return insn < PV_NR_SVM_INSNS ? pv_svm_opcodes[insn].len : 0;
+}
+
 int pv_svm_insn_len(const u8 *bytes, unsigned int avail, bool long_mode,
 		    enum pv_svm_insn insn)
 {

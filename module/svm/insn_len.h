@@ -39,5 +39,6 @@ enum pv_svm_insn {
 
 int pv_svm_insn_len(const u8 *bytes, unsigned int avail, bool long_mode,
 		    enum pv_svm_insn insn);
+int pv_svm_insn_min_len(enum pv_svm_insn insn);
 
 #endif /* _PV_SVM_INSN_LEN_H */

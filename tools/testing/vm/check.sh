@@ -130,10 +130,10 @@ echo "== lanes"
 lane kunit-test-kernel --lane qemu --kernel test --modules "$top/build/test" \
 	-- run_kunit.sh
 lane qemu-test-kernel --lane qemu --kernel test --modules "$top/build/test" \
-	-- env PV_EXPECT="$qemu_expect" run_tests.sh
+	-- env PV_EXPECT="$qemu_expect" PV_LAUNCH_CYCLES=30 run_tests.sh
 lane qemu-stock-kernel --lane qemu --kernel stock --smp 4 \
 	--modules "$top/build/stock" \
-	-- env PV_EXPECT="$qemu_expect" run_tests.sh
+	-- env PV_EXPECT="$qemu_expect" PV_LAUNCH_CYCLES=100 run_tests.sh
 
 if [ "$mode" = full ]; then
 	# Bochs is single-threaded and slow: both lanes run side by side.
@@ -142,7 +142,8 @@ if [ "$mode" = full ]; then
 		-- env PV_EXPECT="$vmx_expect" run_tests.sh &
 	lane_run bochs-svm-stock --lane bochs-svm --kernel stock \
 		--modules "$top/build/stock" \
-		-- env PV_EXPECT="$svm_nrips_expect" run_tests.sh &
+		-- env PV_EXPECT="$svm_nrips_expect" PV_LAUNCH_CYCLES=3 \
+		run_tests.sh &
 	wait
 	lane_count bochs-vmx-stock
 	lane_count bochs-svm-stock

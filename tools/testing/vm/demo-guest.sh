@@ -16,3 +16,12 @@ show "ls -l /dev/partvisor"
 show "find /sys/kernel/debug/partvisor"
 show "cat /sys/kernel/debug/partvisor/hypervisor"
 show "rmmod partvisor"
+
+echo
+echo "== late launch: Linux becomes the root partition (AMD-V)"
+show "insmod $PV_MODULE launch=1" || exit 0
+show "dmesg | grep 'partvisor: launched'"
+show "grep state /sys/kernel/debug/partvisor/hypervisor"
+show "launch_test"
+show "rmmod partvisor"
+show "dmesg | tail -n 2"

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Late launch: every online CPU enters host mode and the running Linux
+ * continues on it as the root partition's VP. CPU hotplug callbacks do the
+ * work, so a CPU that comes online later is virtualized as it arrives, one
+ * going offline is devirtualized first, and a failure on any CPU during
+ * load rolls back the ones already done.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpuhotplug.h>
+#include <linux/gfp.h>
+#include <linux/irqflags.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <asm/special_insns.h>
+
+#include "partvisor.h"
+#include "hcall/hcall.h"
+
+static const struct pv_launch_ops *pv_launch;
+static struct pv_lp **pv_lps;
+static unsigned long pv_host_pgd;
+static int pv_cpuhp_state = -1;
+
+bool pv_launched(void)
+{
+	return pv_cpuhp_state >= 0;
+}
+
+/*
+ * Host mode must not run on the loading process's page table: it is freed
+ * when that process exits. A private top level with the kernel half
+ * copied lives as long as partvisor. Order 1 keeps physical bit 12 clear,
+ * which page-table isolation reserves for the user copy.
+ */
+static int pv_host_pgd_alloc(void)
+{
+	pgd_t *cur = __va(__read_cr3() & PAGE_MASK);
+	pgd_t *pgd;
+
+	pv_host_pgd = __get_free_pages(GFP_KERNEL | __GFP_ZERO, 1);
+	if (!pv_host_pgd)
+		return -ENOMEM;
+	pgd = (pgd_t *)pv_host_pgd;
+	memcpy(pgd + PTRS_PER_PGD / 2, cur + PTRS_PER_PGD / 2,
+	       PTRS_PER_PGD / 2 * sizeof(pgd_t));
+	return 0;
+}
+
+static int pv_lp_online(unsigned int cpu)
+{
+	struct pv_lp *lp = pv_lps[cpu];
+	unsigned long flags;
+	int ret;
+
+	local_irq_save(flags);
+	ret = pv_launch->lp_launch(lp);
+	local_irq_restore(flags);
+	if (ret) {
+		pr_err("CPU %u: cannot enter host mode (%d)\n", cpu, ret);
+		return ret;
+	}
+	lp->launched = true;
+	return 0;
+}
+
+static int pv_lp_offline(unsigned int cpu)
+{
+	struct pv_lp *lp = pv_lps[cpu];
+	unsigned long flags;
+	u64 result;
+
+	if (!lp->launched)
+		return 0;
+	local_irq_save(flags);
+	result = pv_launch->hypercall(PV_HC_DEVIRTUALIZE, 0, 0);
+	local_irq_restore(flags);
+	if (result & HV_HC_RESULT_STATUS_MASK) {
+		pr_err("CPU %u: devirtualize refused (status %#llx)\n", cpu,
+		       result & HV_HC_RESULT_STATUS_MASK);
+		return -EIO;
+	}
+	lp->launched = false;
+	return 0;
+}
+
+static void pv_free_lps(void)
+{
+	unsigned int cpu;
+
+	if (!pv_lps)
+		return;
+	for_each_possible_cpu(cpu) {
+		if (!pv_lps[cpu])
+			continue;
+		pv_launch->lp_free(pv_lps[cpu]);
+		kfree(pv_lps[cpu]);
+	}
+	kfree(pv_lps);
+	pv_lps = NULL;
+	free_pages(pv_host_pgd, 1);
+	pv_host_pgd = 0;
+}
+
+int pv_launch_all(void)
+{
+	unsigned int cpu;
+	u32 state;
+	int ret;
+
+	if (!pv_arch || !(pv_caps.features & PARTVISOR_FEAT_NESTED_PAGING)) {
+		pr_err("no usable hardware virtualization with nested paging\n");
+		return -ENODEV;
+	}
+	if (pv_caps.vendor != PARTVISOR_VENDOR_SVM) {
+		pr_err("late launch is not implemented for %s yet\n",
+		       pv_arch->name);
+		return -EOPNOTSUPP;
+	}
+	pv_launch = &pv_svm_launch_ops;
+	state = pv_ext_state_all_cpus();
+	if (state & PARTVISOR_EXT_FW_DISABLED) {
+		pr_err("%s is disabled by firmware\n", pv_arch->name);
+		return -ENODEV;
+	}
+	if (state & PARTVISOR_EXT_IN_USE) {
+		pr_err("%s is in use by another hypervisor\n", pv_arch->name);
+		return -EBUSY;
+	}
+
+	ret = pv_host_pgd_alloc();
+	if (ret)
+		return ret;
+	pv_lps = kcalloc(nr_cpu_ids, sizeof(*pv_lps), GFP_KERNEL);
+	if (!pv_lps) {
+		ret = -ENOMEM;
+		goto fail;
+	}
+	/* Possible, not online: a CPU plugged in later needs its LP too. */
+	for_each_possible_cpu(cpu) {
+		pv_lps[cpu] = kzalloc(sizeof(*pv_lps[cpu]), GFP_KERNEL);
+		if (!pv_lps[cpu]) {
+			ret = -ENOMEM;
+			goto fail;
+		}
+		pv_lps[cpu]->cpu = cpu;
+		pv_lps[cpu]->host_cr3 = __pa(pv_host_pgd);
+		ret = pv_launch->lp_alloc(pv_lps[cpu]);
+		if (ret)
+			goto fail;
+	}
+	ret = pv_launch->setup();
+	if (ret)
+		goto fail;
+
+	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "partvisor:lp",
+				pv_lp_online, pv_lp_offline);
+	if (ret < 0) {
+		pv_launch->teardown();
+		goto fail;
+	}
+	pv_cpuhp_state = ret;
+	pr_info("launched on %u CPUs (%s)\n", num_online_cpus(),
+		pv_arch->name);
+	return 0;
+
+fail:
+	pv_free_lps();
+	return ret;
+}
+
+void pv_unlaunch_all(void)
+{
+	if (!pv_launched())
+		return;
+	cpuhp_remove_state(pv_cpuhp_state);
+	pv_cpuhp_state = -1;
+	pv_launch->teardown();
+	pv_free_lps();
+	pr_info("devirtualized\n");
+}

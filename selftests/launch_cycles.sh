@@ -1,0 +1,71 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Late launch under load: load partvisor with launch=1, check every CPU
+# (launch_test), unload, again and again, while every CPU runs a syscall
+# loop and a pipe pair keeps cross-CPU wake-ups (IPIs) going. The root and
+# its processes must come through unharmed. Leaves the module unloaded.
+#
+# usage: launch_cycles.sh [CYCLES]   (default $PV_LAUNCH_CYCLES or 20)
+
+: "${PV_MODULE:?set PV_MODULE to partvisor.ko}"
+cycles=${1:-${PV_LAUNCH_CYCLES:-20}}
+
+if grep -qw vmx /proc/cpuinfo; then
+	echo "1..0 # SKIP late launch is AMD-V only so far"
+	exit 4
+fi
+if ! grep -qw svm /proc/cpuinfo; then
+	echo "1..0 # SKIP no AMD-V"
+	exit 4
+fi
+
+[ -e /sys/module/partvisor ] && rmmod partvisor
+
+pids=
+for _ in $(seq "$(nproc)"); do
+	(while :; do cat /proc/self/stat > /dev/null; done) &
+	pids="$pids $!"
+done
+(yes | cat > /dev/null) &
+pids="$pids $!"
+up0=$(cut -d. -f1 /proc/uptime)
+
+echo "TAP version 13"
+echo "1..4"
+done_cycles=0 cpuid_bad=0
+i=0
+while [ $i -lt "$cycles" ]; do
+	insmod "$PV_MODULE" launch=1 || break
+	launch_test > /tmp/launch_test.out 2>&1 || {
+		cpuid_bad=$((cpuid_bad + 1))
+		sed 's/^/# /' /tmp/launch_test.out
+	}
+	rmmod partvisor || break
+	i=$((i + 1))
+	done_cycles=$i
+done
+
+alive=0
+for p in $pids; do
+	kill -0 "$p" 2>/dev/null && alive=$((alive + 1))
+done
+kill $pids 2>/dev/null
+wait 2>/dev/null
+up1=$(cut -d. -f1 /proc/uptime)
+
+n=0 failed=0
+check() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then echo "ok $n $2"; else
+		echo "not ok $n $2"; failed=$((failed + 1)); fi
+}
+[ "$done_cycles" -eq "$cycles" ]
+check $? "$done_cycles of $cycles load/launch/unload cycles"
+[ "$cpuid_bad" -eq 0 ]
+check $? "every CPU showed the partvisor CPUID leaves in every cycle ($cpuid_bad bad)"
+[ "$alive" -eq "$(echo $pids | wc -w)" ]
+check $? "the workload survived ($alive processes alive)"
+[ "$up1" -ge "$up0" ] && [ ! -e /sys/module/partvisor ]
+check $? "the root kept running (uptime ${up0}s -> ${up1}s) and partvisor is unloaded"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * With partvisor launched, every CPU is the root partition's VP: CPUID
+ * shows the partvisor leaves on each of them, the extension is hidden from
+ * the root, and a hypercall from user space is an invalid opcode.
+ */
+#include <cpuid.h>
+#include <sched.h>
+#include <setjmp.h>
+#include <signal.h>
+
+#include "pv_test.h"
+
+static sigjmp_buf ud_jmp;
+
+static void on_sigill(int sig)
+{
+	(void)sig;
+	siglongjmp(ud_jmp, 1);
+}
+
+static int pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return sched_setaffinity(0, sizeof(set), &set);
+}
+
+static int check_cpu(int cpu)
+{
+	unsigned int a, b, c, d;
+	char vendor[13];
+
+	if (pin(cpu))
+		return 0;
+	__cpuid(0x40000000, a, b, c, d);
+	memcpy(vendor, &b, 4);
+	memcpy(vendor + 4, &c, 4);
+	memcpy(vendor + 8, &d, 4);
+	vendor[12] = '\0';
+	if (strcmp(vendor, "PartVisor Hv") || a < 0x40000005) {
+		pv_diag("CPU %d: leaf 0x40000000 says '%s', max %#x", cpu,
+			vendor, a);
+		return 0;
+	}
+	__cpuid(0x40000001, a, b, c, d);
+	if (a != 0x31237648) {
+		pv_diag("CPU %d: interface %#x, not Hv#1", cpu, a);
+		return 0;
+	}
+	__cpuid(1, a, b, c, d);
+	if (!(c & (1u << 31)) || (c & (1u << 5))) {
+		pv_diag("CPU %d: leaf 1 ecx %#x", cpu, c);
+		return 0;
+	}
+	__cpuid(0x80000001, a, b, c, d);
+	if (c & (1u << 2)) {
+		pv_diag("CPU %d: SVM still advertised", cpu);
+		return 0;
+	}
+	return 1;
+}
+
+/* VMMCALL (AMD) or VMCALL (Intel) from CPL 3 must raise #UD. */
+static int user_hypercall_faults(int intel)
+{
+	struct sigaction sa = { .sa_handler = on_sigill };
+
+	sigaction(SIGILL, &sa, NULL);
+	if (sigsetjmp(ud_jmp, 1))
+		return 1;
+	if (intel)
+		asm volatile("vmcall" : : "a"(0), "c"(0x8001) : "memory");
+	else
+		asm volatile("vmmcall" : : "a"(0), "c"(0x8001) : "memory");
+	return 0;
+}
+
+static int launched(void)
+{
+	FILE *f = fopen("/sys/module/partvisor/parameters/launch", "r");
+	int c = f ? fgetc(f) : EOF;
+
+	if (f)
+		fclose(f);
+	return c == 'Y';
+}
+
+int main(void)
+{
+	int ncpu = sysconf(_SC_NPROCESSORS_ONLN), cpu, good = 0;
+	unsigned int a, b, c, d;
+
+	if (!launched())
+		pv_skip_all("partvisor not loaded with launch=1");
+	pv_plan(3);
+	for (cpu = 0; cpu < ncpu; cpu++)
+		good += check_cpu(cpu);
+	pv_check(good == ncpu, "partvisor CPUID leaves on %d of %d CPUs",
+		 good, ncpu);
+	__cpuid(0, a, b, c, d);
+	pv_check(user_hypercall_faults(b == 0x756e6547),
+		 "a CPL3 hypercall raises SIGILL");
+	pv_check(pin(0) == 0, "the process survives and still runs");
+	return pv_finish();
+}
