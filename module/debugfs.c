@@ -9,6 +9,53 @@
 #include "partvisor.h"
 
 static struct dentry *pv_debugfs_root;
+static struct dentry *pv_debugfs_lps;
+
+/* Root-VP and LP counters; read while the owning LP may be writing them. */
+static int pv_lp_show(struct seq_file *m, void *unused)
+{
+	static const char * const intercepts[] = PV_INTERCEPT_NAMES;
+	static const char * const hcalls[] = PV_HC_SLOT_NAMES;
+	struct pv_lp *lp = m->private;
+	const struct pv_vp_stats *vp = &lp->stats.root_vp;
+	unsigned int i;
+
+	BUILD_BUG_ON(ARRAY_SIZE(intercepts) != PV_NR_INTERCEPTS);
+	BUILD_BUG_ON(ARRAY_SIZE(hcalls) != PV_NR_HC_SLOTS);
+
+	seq_printf(m, "cpu: %u\n", lp->cpu);
+	seq_printf(m, "host_cycles: %llu\n", READ_ONCE(lp->stats.host_cycles));
+	for (i = 0; i < PV_NR_INTERCEPTS; i++) {
+		seq_printf(m, "root_vp_intercepts_%s: %llu\n", intercepts[i],
+			   READ_ONCE(vp->intercepts[i]));
+		seq_printf(m, "root_vp_intercept_cycles_%s: %llu\n",
+			   intercepts[i], READ_ONCE(vp->intercept_cycles[i]));
+	}
+	for (i = 0; i < PV_NR_HC_SLOTS; i++) {
+		seq_printf(m, "root_vp_hypercalls_%s: %llu\n", hcalls[i],
+			   READ_ONCE(vp->hypercalls[i]));
+		seq_printf(m, "root_vp_hypercall_cycles_%s: %llu\n", hcalls[i],
+			   READ_ONCE(vp->hypercall_cycles[i]));
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pv_lp);
+
+void pv_debugfs_add_lp(struct pv_lp *lp)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), "%u", lp->cpu);
+	lp->debugfs = debugfs_create_file(name, 0400, pv_debugfs_lps, lp,
+					  &pv_lp_fops);
+}
+
+/* Waits for readers, so the LP may be freed afterwards. */
+void pv_debugfs_remove_lp(struct pv_lp *lp)
+{
+	debugfs_remove(lp->debugfs);
+	lp->debugfs = NULL;
+}
 
 static int pv_hypervisor_show(struct seq_file *m, void *unused)
 {
@@ -42,10 +89,12 @@ void pv_debugfs_init(void)
 	pv_debugfs_root = debugfs_create_dir("partvisor", NULL);
 	debugfs_create_file("hypervisor", 0400, pv_debugfs_root, NULL,
 			    &pv_hypervisor_fops);
+	pv_debugfs_lps = debugfs_create_dir("lp", pv_debugfs_root);
 }
 
 void pv_debugfs_exit(void)
 {
 	debugfs_remove_recursive(pv_debugfs_root);
 	pv_debugfs_root = NULL;
+	pv_debugfs_lps = NULL;
 }

@@ -62,6 +62,7 @@ static int pv_lp_online(unsigned int cpu)
 		return ret;
 	}
 	lp->launched = true;
+	pv_debugfs_add_lp(lp);
 	return 0;
 }
 
@@ -73,12 +74,14 @@ static int pv_lp_offline(unsigned int cpu)
 
 	if (!lp->launched)
 		return 0;
+	pv_debugfs_remove_lp(lp);
 	local_irq_save(flags);
 	result = pv_launch->hypercall(PV_HC_DEVIRTUALIZE, 0, 0);
 	local_irq_restore(flags);
 	if (result & HV_HC_RESULT_STATUS_MASK) {
 		pr_err("CPU %u: devirtualize refused (status %#llx)\n", cpu,
 		       result & HV_HC_RESULT_STATUS_MASK);
+		pv_debugfs_add_lp(lp);
 		return -EIO;
 	}
 	lp->launched = false;

@@ -9,6 +9,8 @@
 #include <linux/types.h>
 #include <uapi/linux/partvisor.h>
 
+#include "stats.h"
+
 #define PV_MODULE_VERSION	"0.1.0"
 
 /* What the CPU's virtualization extension offers, decoded once at load. */
@@ -34,6 +36,8 @@ struct pv_lp {
 	bool launched;
 	u64 host_cr3;		/* private page table, outlives every mm */
 	void *arch;		/* vendor state */
+	struct dentry *debugfs;
+	struct pv_lp_stats stats;
 };
 
 /*
@@ -119,5 +123,7 @@ int pv_dev_init(void);
 void pv_dev_exit(void);
 void pv_debugfs_init(void);
 void pv_debugfs_exit(void);
+void pv_debugfs_add_lp(struct pv_lp *lp);
+void pv_debugfs_remove_lp(struct pv_lp *lp);
 
 #endif /* _PARTVISOR_H */

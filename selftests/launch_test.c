@@ -78,6 +78,63 @@ static int user_hypercall_faults(int intel)
 	return 0;
 }
 
+/* One counter from /sys/kernel/debug/partvisor/lp/<cpu>, or -1. */
+static long long lp_counter(int cpu, const char *name)
+{
+	char path[64], line[128];
+	long long val = -1;
+	size_t len = strlen(name);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/partvisor/lp/%d", cpu);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, len) && line[len] == ':')
+			val = strtoll(line + len + 1, NULL, 10);
+	fclose(f);
+	return val;
+}
+
+#define NR_CPUIDS	1000
+/*
+ * On a quiet system other tasks add few CPUIDs of their own; under load
+ * every exec adds dozens (the C library probes the CPU), so only the
+ * lower bound holds there.
+ */
+#define CPUID_SLACK	200
+
+static void check_counters(int quiet)
+{
+	long long c0, c1, cy0, cy1, h0, h1, d0, d1;
+	unsigned int a, b, c, d, i;
+	int intel;
+
+	pin(0);
+	__cpuid(0, a, b, c, d);
+	intel = b == 0x756e6547;
+	c0 = lp_counter(0, "root_vp_intercepts_cpuid");
+	cy0 = lp_counter(0, "root_vp_intercept_cycles_cpuid");
+	for (i = 0; i < NR_CPUIDS; i++)
+		__cpuid(0x40000000, a, b, c, d);
+	c1 = lp_counter(0, "root_vp_intercepts_cpuid");
+	cy1 = lp_counter(0, "root_vp_intercept_cycles_cpuid");
+	pv_check(c0 >= 0 && c1 - c0 >= NR_CPUIDS &&
+		 (!quiet || c1 - c0 < NR_CPUIDS + CPUID_SLACK) && cy1 > cy0,
+		 "lp/0 counted %lld of our %d CPUIDs, %lld cycles", c1 - c0,
+		 NR_CPUIDS, cy1 - cy0);
+
+	h0 = lp_counter(0, "root_vp_intercepts_hypercall");
+	d0 = lp_counter(0, "root_vp_hypercalls_0x8001_devirtualize");
+	user_hypercall_faults(intel);
+	h1 = lp_counter(0, "root_vp_intercepts_hypercall");
+	d1 = lp_counter(0, "root_vp_hypercalls_0x8001_devirtualize");
+	pv_check(h0 >= 0 && h1 - h0 == 1 && d1 == d0,
+		 "the refused CPL3 hypercall is one intercept, no call (%lld, %lld)",
+		 h1 - h0, d1 - d0);
+}
+
 static int launched(void)
 {
 	FILE *f = fopen("/sys/module/partvisor/parameters/launch", "r");
@@ -88,14 +145,16 @@ static int launched(void)
 	return c == 'Y';
 }
 
-int main(void)
+/* usage: launch_test [-q]   -q: the system is otherwise idle */
+int main(int argc, char **argv)
 {
+	int quiet = argc > 1 && !strcmp(argv[1], "-q");
 	int ncpu = sysconf(_SC_NPROCESSORS_ONLN), cpu, good = 0;
 	unsigned int a, b, c, d;
 
 	if (!launched())
 		pv_skip_all("partvisor not loaded with launch=1");
-	pv_plan(3);
+	pv_plan(5);
 	for (cpu = 0; cpu < ncpu; cpu++)
 		good += check_cpu(cpu);
 	pv_check(good == ncpu, "partvisor CPUID leaves on %d of %d CPUs",
@@ -104,5 +163,6 @@ int main(void)
 	pv_check(user_hypercall_faults(b == 0x756e6547),
 		 "a CPL3 hypercall raises SIGILL");
 	pv_check(pin(0) == 0, "the process survives and still runs");
+	check_counters(quiet);
 	return pv_finish();
 }

@@ -78,6 +78,8 @@ u16 pv_hc_validate(const struct pv_hc_desc *desc,
 		   const struct pv_hc_input *in, bool from_root);
 u16 pv_hc_check_gpa(u64 gpa, u32 size);
 u64 pv_hc_result(u16 status, u16 reps_done);
-u64 pv_hc_root_dispatch(u64 input, enum pv_hc_action *action);
+struct pv_vp_stats;
+u64 pv_hc_root_dispatch(u64 input, enum pv_hc_action *action,
+			struct pv_vp_stats *stats);
 
 #endif /* _PV_HCALL_H */

@@ -354,7 +354,8 @@ gp:
 	pv_svm_inject_exception(vmcb, X86_TRAP_GP, true);
 }
 
-static enum pv_hc_action pv_svm_vmmcall(struct pv_svm_lp *s)
+static enum pv_hc_action pv_svm_vmmcall(struct pv_lp *lp,
+					struct pv_svm_lp *s)
 {
 	struct vmcb *vmcb = s->vmcb;
 	enum pv_hc_action action;
@@ -364,25 +365,32 @@ static enum pv_hc_action pv_svm_vmmcall(struct pv_svm_lp *s)
 		pv_svm_inject_exception(vmcb, X86_TRAP_UD, false);
 		return PV_HC_CONTINUE;
 	}
-	vmcb->save.rax = pv_hc_root_dispatch(s->regs.rcx, &action);
+	vmcb->save.rax = pv_hc_root_dispatch(s->regs.rcx, &action,
+					     &lp->stats.root_vp);
 	pv_svm_skip(vmcb, PV_INSN_VMMCALL);
 	return action;
 }
 
-static enum pv_hc_action pv_svm_handle_exit(struct pv_svm_lp *s)
+static enum pv_hc_action pv_svm_handle_exit(struct pv_lp *lp,
+					    struct pv_svm_lp *s,
+					    enum pv_intercept *reason)
 {
 	struct vmcb *vmcb = s->vmcb;
 
 	vmcb->control.event_inj = 0;
 	switch (vmcb->control.exit_code) {
 	case SVM_EXIT_CPUID:
+		*reason = PV_INTERCEPT_CPUID;
 		pv_svm_cpuid(s);
 		break;
 	case SVM_EXIT_MSR:
+		*reason = vmcb->control.exit_info_1 ?
+			  PV_INTERCEPT_MSR_WRITE : PV_INTERCEPT_MSR_READ;
 		pv_svm_msr(s);
 		break;
 	case SVM_EXIT_VMMCALL:
-		return pv_svm_vmmcall(s);
+		*reason = PV_INTERCEPT_HYPERCALL;
+		return pv_svm_vmmcall(lp, s);
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:
 	case SVM_EXIT_VMSAVE:
@@ -391,6 +399,7 @@ static enum pv_hc_action pv_svm_handle_exit(struct pv_svm_lp *s)
 	case SVM_EXIT_SKINIT:
 	case SVM_EXIT_INVLPGA:
 		/* No hypervisor runs under partvisor. */
+		*reason = PV_INTERCEPT_VIRT_INSN;
 		pv_svm_inject_exception(vmcb, X86_TRAP_UD, false);
 		break;
 	case SVM_EXIT_SHUTDOWN:
@@ -430,9 +439,12 @@ static void __noreturn pv_svm_leave(struct pv_svm_lp *s)
 void __noreturn pv_svm_host_main(struct pv_lp *lp);
 void __noreturn pv_svm_host_main(struct pv_lp *lp)
 {
+	struct pv_vp_stats *st = &lp->stats.root_vp;
 	struct pv_svm_lp *s = lp->arch;
 	struct vmcb *vmcb = s->vmcb;
-	u64 efer;
+	enum pv_intercept reason;
+	enum pv_hc_action action;
+	u64 efer, t0, cycles;
 
 	vmcb->save.rsp = s->launch_rsp;
 	native_write_cr3(lp->host_cr3);
@@ -462,7 +474,14 @@ void __noreturn pv_svm_host_main(struct pv_lp *lp)
 			s->entered = true;
 			vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 		}
-		if (pv_svm_handle_exit(s) == PV_HC_DEVIRT)
+		t0 = rdtsc();
+		reason = PV_INTERCEPT_OTHER;
+		action = pv_svm_handle_exit(lp, s, &reason);
+		cycles = rdtsc() - t0;
+		st->intercepts[reason]++;
+		st->intercept_cycles[reason] += cycles;
+		lp->stats.host_cycles += cycles;
+		if (action == PV_HC_DEVIRT)
 			pv_svm_leave(s);
 	}
 }
