@@ -11,8 +11,12 @@
 #include <linux/cpuhotplug.h>
 #include <linux/gfp.h>
 #include <linux/irqflags.h>
+#include <linux/kobject.h>
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/slab.h>
+#include <asm/cpufeature.h>
+#include <asm/processor.h>
 #include <asm/special_insns.h>
 
 #include "partvisor.h"
@@ -46,6 +50,18 @@ static int pv_host_pgd_alloc(void)
 	memcpy(pgd + PTRS_PER_PGD / 2, cur + PTRS_PER_PGD / 2,
 	       PTRS_PER_PGD / 2 * sizeof(pgd_t));
 	return 0;
+}
+
+/* Is another module loaded? Our own kobject's kset holds every module's. */
+static bool pv_module_loaded(const char *name)
+{
+	struct kobject *kobj = kset_find_obj(THIS_MODULE->mkobj.kobj.kset,
+					     name);
+
+	if (!kobj)
+		return false;
+	kobject_put(kobj);
+	return true;
 }
 
 static int pv_lp_online(unsigned int cpu)
@@ -122,6 +138,11 @@ int pv_launch_all(void)
 		return -EOPNOTSUPP;
 	}
 	pv_launch = &pv_svm_launch_ops;
+	/* An idle KVM has not set EFER.SVME yet, but it owns SVM all the same. */
+	if (pv_module_loaded("kvm_amd")) {
+		pr_err("kvm_amd is loaded: another hypervisor owns svm; unload it first\n");
+		return -EBUSY;
+	}
 	state = pv_ext_state_all_cpus();
 	if (state & PARTVISOR_EXT_FW_DISABLED) {
 		pr_err("%s is disabled by firmware\n", pv_arch->name);
@@ -164,6 +185,13 @@ int pv_launch_all(void)
 		goto fail;
 	}
 	pv_cpuhp_state = ret;
+	/*
+	 * Other hypervisors look at the cached feature bits, not at CPUID:
+	 * with SVM gone from them, kvm_amd refuses to load instead of
+	 * failing later in VMRUN.
+	 */
+	clear_bit(X86_FEATURE_SVM,
+		  (unsigned long *)boot_cpu_data.x86_capability);
 	pr_info("launched on %u CPUs (%s)\n", num_online_cpus(),
 		pv_arch->name);
 	return 0;
@@ -177,6 +205,7 @@ void pv_unlaunch_all(void)
 {
 	if (!pv_launched())
 		return;
+	set_bit(X86_FEATURE_SVM, (unsigned long *)boot_cpu_data.x86_capability);
 	cpuhp_remove_state(pv_cpuhp_state);
 	pv_cpuhp_state = -1;
 	pv_launch->teardown();

@@ -129,9 +129,10 @@ svm_nrips_expect="vendor=svm +nested_paging +tagged_tlb +nrips +flush_by_asid -d
 echo "== lanes"
 lane kunit-test-kernel --lane qemu --kernel test --modules "$top/build/test" \
 	-- run_kunit.sh
-lane qemu-test-kernel --lane qemu --kernel test --modules "$top/build/test" \
+lane qemu-test-kernel --lane qemu --kernel test --kvm \
+	--modules "$top/build/test" \
 	-- env PV_EXPECT="$qemu_expect" PV_LAUNCH_CYCLES=30 run_tests.sh
-lane qemu-stock-kernel --lane qemu --kernel stock --smp 4 \
+lane qemu-stock-kernel --lane qemu --kernel stock --smp 4 --kvm \
 	--modules "$top/build/stock" \
 	-- env PV_EXPECT="$qemu_expect" PV_LAUNCH_CYCLES=100 run_tests.sh
 
