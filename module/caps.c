@@ -6,6 +6,7 @@
 #include <linux/atomic.h>
 #include <linux/bits.h>
 #include <linux/cpumask.h>
+#include <linux/kernel.h>
 #include <linux/smp.h>
 #include <linux/string.h>
 #include <asm/processor.h>
@@ -34,14 +35,9 @@ const struct pv_arch_ops *pv_arch_select(u32 cpuid_1_ecx, u32 cpuid_80000001_ecx
 
 const char *pv_vendor_name(u32 vendor)
 {
-	switch (vendor) {
-	case PARTVISOR_VENDOR_VMX:
-		return "vmx";
-	case PARTVISOR_VENDOR_SVM:
-		return "svm";
-	default:
-		return "none";
-	}
+	static const char * const names[] = PARTVISOR_VENDOR_NAMES;
+
+	return vendor < ARRAY_SIZE(names) ? names[vendor] : names[0];
 }
 
 void pv_caps_to_info(const struct pv_caps *caps, u32 ext_state, u32 nr_cpus,

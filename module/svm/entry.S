@@ -11,6 +11,41 @@
 
 	.text
 
+.macro PV_PUSH_CALLEE_SAVED
+	push	%rbp
+	push	%rbx
+	push	%r12
+	push	%r13
+	push	%r14
+	push	%r15
+.endm
+
+.macro PV_POP_CALLEE_SAVED
+	pop	%r15
+	pop	%r14
+	pop	%r13
+	pop	%r12
+	pop	%rbx
+	pop	%rbp
+.endm
+
+/* Every guest GPR but RAX, RSP (in the VMCB) and RDI (the base's user). */
+.macro PV_LOAD_GPRS base:req
+	mov	PV_GPR_RBX(\base), %rbx
+	mov	PV_GPR_RCX(\base), %rcx
+	mov	PV_GPR_RDX(\base), %rdx
+	mov	PV_GPR_RSI(\base), %rsi
+	mov	PV_GPR_RBP(\base), %rbp
+	mov	PV_GPR_R8(\base), %r8
+	mov	PV_GPR_R9(\base), %r9
+	mov	PV_GPR_R10(\base), %r10
+	mov	PV_GPR_R11(\base), %r11
+	mov	PV_GPR_R12(\base), %r12
+	mov	PV_GPR_R13(\base), %r13
+	mov	PV_GPR_R14(\base), %r14
+	mov	PV_GPR_R15(\base), %r15
+.endm
+
 /*
  * int pv_svm_launch(u64 *rsp_slot, void *stack_top, struct pv_lp *lp)
  *
@@ -21,12 +56,7 @@
  * pv_svm_launch_abort (an error, still native).
  */
 SYM_FUNC_START(pv_svm_launch)
-	push	%rbp
-	push	%rbx
-	push	%r12
-	push	%r13
-	push	%r14
-	push	%r15
+	PV_PUSH_CALLEE_SAVED
 	mov	%rsp, (%rdi)
 	mov	%rsi, %rsp
 	mov	%rdx, %rdi
@@ -38,12 +68,7 @@ SYM_FUNC_END(pv_svm_launch)
 /* The root's first guest-mode instruction, on the stack it launched from. */
 SYM_CODE_START(pv_svm_guest_resume)
 	UNWIND_HINT_EMPTY
-	pop	%r15
-	pop	%r14
-	pop	%r13
-	pop	%r12
-	pop	%rbx
-	pop	%rbp
+	PV_POP_CALLEE_SAVED
 	xor	%eax, %eax
 	RET
 SYM_CODE_END(pv_svm_guest_resume)
@@ -53,12 +78,7 @@ SYM_CODE_START(pv_svm_launch_abort)
 	UNWIND_HINT_EMPTY
 	mov	%rdi, %rsp
 	mov	%esi, %eax
-	pop	%r15
-	pop	%r14
-	pop	%r13
-	pop	%r12
-	pop	%rbx
-	pop	%rbp
+	PV_POP_CALLEE_SAVED
 	RET
 SYM_CODE_END(pv_svm_launch_abort)
 
@@ -70,30 +90,13 @@ SYM_CODE_END(pv_svm_launch_abort)
  * host_save_pa so that per-CPU data works in the exit handler.
  */
 SYM_FUNC_START(pv_svm_run)
-	push	%rbp
-	push	%rbx
-	push	%r12
-	push	%r13
-	push	%r14
-	push	%r15
+	PV_PUSH_CALLEE_SAVED
 	push	%rdx
 	push	%rsi
 	push	%rdi
 
 	mov	%rsi, %rax
-	mov	PV_GPR_RBX(%rdi), %rbx
-	mov	PV_GPR_RCX(%rdi), %rcx
-	mov	PV_GPR_RDX(%rdi), %rdx
-	mov	PV_GPR_RSI(%rdi), %rsi
-	mov	PV_GPR_RBP(%rdi), %rbp
-	mov	PV_GPR_R8(%rdi), %r8
-	mov	PV_GPR_R9(%rdi), %r9
-	mov	PV_GPR_R10(%rdi), %r10
-	mov	PV_GPR_R11(%rdi), %r11
-	mov	PV_GPR_R12(%rdi), %r12
-	mov	PV_GPR_R13(%rdi), %r13
-	mov	PV_GPR_R14(%rdi), %r14
-	mov	PV_GPR_R15(%rdi), %r15
+	PV_LOAD_GPRS %rdi
 	mov	PV_GPR_RDI(%rdi), %rdi
 
 	vmload	%rax
@@ -120,12 +123,7 @@ SYM_FUNC_START(pv_svm_run)
 	pop	%rax
 	vmload	%rax
 
-	pop	%r15
-	pop	%r14
-	pop	%r13
-	pop	%r12
-	pop	%rbx
-	pop	%rbp
+	PV_POP_CALLEE_SAVED
 	RET
 SYM_FUNC_END(pv_svm_run)
 
@@ -173,19 +171,7 @@ SYM_CODE_START(pv_svm_devirt)
 	wrmsr
 
 	mov	PV_LEAVE_REGS(%rdi), %rax
-	mov	PV_GPR_RBX(%rax), %rbx
-	mov	PV_GPR_RCX(%rax), %rcx
-	mov	PV_GPR_RDX(%rax), %rdx
-	mov	PV_GPR_RSI(%rax), %rsi
-	mov	PV_GPR_RBP(%rax), %rbp
-	mov	PV_GPR_R8(%rax), %r8
-	mov	PV_GPR_R9(%rax), %r9
-	mov	PV_GPR_R10(%rax), %r10
-	mov	PV_GPR_R11(%rax), %r11
-	mov	PV_GPR_R12(%rax), %r12
-	mov	PV_GPR_R13(%rax), %r13
-	mov	PV_GPR_R14(%rax), %r14
-	mov	PV_GPR_R15(%rax), %r15
+	PV_LOAD_GPRS %rax
 	mov	PV_GPR_RDI(%rax), %rdi
 	xor	%eax, %eax
 	iretq

@@ -43,14 +43,9 @@ static int open_device(void)
 
 static const char *vendor_name(unsigned int vendor)
 {
-	switch (vendor) {
-	case PARTVISOR_VENDOR_VMX:
-		return "vmx";
-	case PARTVISOR_VENDOR_SVM:
-		return "svm";
-	default:
-		return "none";
-	}
+	static const char * const names[] = PARTVISOR_VENDOR_NAMES;
+
+	return vendor < ARRAY_SIZE(names) ? names[vendor] : "unknown";
 }
 
 static const char *ext_state_name(unsigned int state)

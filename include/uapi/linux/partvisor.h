@@ -21,6 +21,9 @@ enum partvisor_vendor {
 	PARTVISOR_VENDOR_SVM	= 2,	/* AMD-V */
 };
 
+/* Names of enum partvisor_vendor, indexed by value. */
+#define PARTVISOR_VENDOR_NAMES	{ "none", "vmx", "svm" }
+
 /* partvisor_info.features: what the extension can do. */
 #define PARTVISOR_FEAT_NESTED_PAGING	(1ULL << 0)	/* EPT / NPT */
 #define PARTVISOR_FEAT_TAGGED_TLB	(1ULL << 1)	/* VPID / ASID */
