@@ -16,7 +16,7 @@ KERNEL_TARBALL ?= /usr/src/linux-source-6.1.tar.xz
 CHECKPATCH ?= $(PV_CACHE)/checkpatch/scripts/checkpatch.pl
 
 SRCDIR := $(CURDIR)
-CHECK_SOURCES = $(shell find module include tools/pvctl selftests \
+CHECK_SOURCES = $(shell find module include tools/pvctl tools/bench selftests \
 		  -name '*.[ch]' | sort)
 
 .PHONY: all modules clean tools selftests checkpatch check check-quick demo
