@@ -346,7 +346,17 @@ static void pv_svm_msr(struct pv_svm_lp *s)
 		}
 		break;
 	default:
-		goto gp;
+		/*
+		 * MSRs outside the permission map's ranges always exit: do
+		 * the access for the root, with its #GP if it faults.
+		 */
+		if (write ? wrmsrl_safe(msr, val) : rdmsrl_safe(msr, &val))
+			goto gp;
+		if (!write) {
+			vmcb->save.rax = (u32)val;
+			s->regs.rdx = val >> 32;
+		}
+		break;
 	}
 	pv_svm_skip(vmcb, write ? PV_INSN_WRMSR : PV_INSN_RDMSR);
 	return;

@@ -131,7 +131,7 @@ lane kunit-test-kernel --lane qemu --kernel test --modules "$top/build/test" \
 	-- run_kunit.sh
 lane qemu-test-kernel --lane qemu --kernel test --kvm \
 	--modules "$top/build/test" \
-	-- env PV_EXPECT="$qemu_expect" PV_LAUNCH_CYCLES=30 run_tests.sh
+	-- env PV_EXPECT="$qemu_expect" PV_LAUNCH_CYCLES=100 run_tests.sh
 lane qemu-stock-kernel --lane qemu --kernel stock --smp 4 --kvm \
 	--modules "$top/build/stock" \
 	-- env PV_EXPECT="$qemu_expect" PV_LAUNCH_CYCLES=100 run_tests.sh
