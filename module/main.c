@@ -25,26 +25,29 @@ static int __init pv_init(void)
 	}
 
 	pv_debugfs_init();
+	if (launch) {
+		ret = pv_launch_all();
+		if (ret)
+			goto fail_launch;
+	}
+
+	/* Last: once the device exists, userspace may hold the module. */
 	ret = pv_dev_init();
 	if (ret) {
 		pr_err("cannot register /dev/partvisor (%d)\n", ret);
-		pv_debugfs_exit();
-		return ret;
+		goto fail_dev;
 	}
 
 	pr_info("version %s loaded, extension: %s, features %#llx\n",
 		PV_MODULE_VERSION, pv_vendor_name(pv_caps.vendor),
 		pv_caps.features);
-
-	if (launch) {
-		ret = pv_launch_all();
-		if (ret) {
-			pv_dev_exit();
-			pv_debugfs_exit();
-			return ret;
-		}
-	}
 	return 0;
+
+fail_dev:
+	pv_unlaunch_all();
+fail_launch:
+	pv_debugfs_exit();
+	return ret;
 }
 
 static void __exit pv_exit(void)
