@@ -336,14 +336,12 @@ static void pv_svm_msr(struct pv_svm_lp *s)
 		vmcb->save.efer = val | EFER_SVME;
 		break;
 	case MSR_VM_HSAVE_PA:
-		if (write) {
-			if (!PAGE_ALIGNED(val))
-				goto gp;
+		if (write && !PAGE_ALIGNED(val))
+			goto gp;
+		if (write)
 			s->root_hsave_pa = val;
-		} else {
-			vmcb->save.rax = (u32)s->root_hsave_pa;
-			s->regs.rdx = s->root_hsave_pa >> 32;
-		}
+		else
+			val = s->root_hsave_pa;
 		break;
 	default:
 		/*
@@ -352,11 +350,11 @@ static void pv_svm_msr(struct pv_svm_lp *s)
 		 */
 		if (write ? wrmsrl_safe(msr, val) : rdmsrl_safe(msr, &val))
 			goto gp;
-		if (!write) {
-			vmcb->save.rax = (u32)val;
-			s->regs.rdx = val >> 32;
-		}
 		break;
+	}
+	if (!write) {
+		vmcb->save.rax = (u32)val;
+		s->regs.rdx = val >> 32;
 	}
 	pv_svm_skip(vmcb, write ? PV_INSN_WRMSR : PV_INSN_RDMSR);
 	return;
