@@ -129,7 +129,10 @@ svm_nrips_expect="vendor=svm +nested_paging +tagged_tlb +nrips +flush_by_asid -d
 echo "== lanes"
 lane kunit-test-kernel --lane qemu --kernel test --modules "$top/build/test" \
 	-- run_kunit.sh
-lane qemu-test-kernel --lane qemu --kernel test --kvm \
+# No --kvm here: a KVM guest under the debug kernel in QEMU TCG hangs now
+# and then inside KVM itself (seen in kvm_smoke's second run), so the
+# KVM side-by-side test runs on the stock kernel only.
+lane qemu-test-kernel --lane qemu --kernel test \
 	--modules "$top/build/test" \
 	-- env PV_EXPECT="$qemu_expect" PV_LAUNCH_CYCLES=100 run_tests.sh
 lane qemu-stock-kernel --lane qemu --kernel stock --smp 4 --kvm \
