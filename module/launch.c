@@ -64,6 +64,24 @@ static bool pv_module_loaded(const char *name)
 	return true;
 }
 
+/*
+ * The root driver's way into the hypervisor: one hypercall on the current
+ * LP. A CPU that is not in host mode (not launched, or on its way offline)
+ * cannot take one; the caller gets HV_STATUS_INVALID_PARTITION_STATE.
+ */
+u64 pv_hypercall(u64 input, u64 param0, u64 param1)
+{
+	u64 result = HV_STATUS_INVALID_PARTITION_STATE;
+	struct pv_lp *lp;
+
+	preempt_disable();
+	lp = pv_lps ? pv_lps[smp_processor_id()] : NULL;
+	if (lp && lp->launched)
+		result = pv_launch->hypercall(input, param0, param1);
+	preempt_enable();
+	return result;
+}
+
 static int pv_lp_online(unsigned int cpu)
 {
 	struct pv_lp *lp = pv_lps[cpu];

@@ -108,6 +108,7 @@ extern struct pv_caps pv_caps;
 int pv_launch_all(void);
 void pv_unlaunch_all(void);
 bool pv_launched(void);
+u64 pv_hypercall(u64 input, u64 param0, u64 param1);
 
 /* What the root sees of CPUID: module/root_cpuid.c */
 struct pv_cpuid_regs {

@@ -69,8 +69,17 @@ struct pv_hc_desc {
 
 /* What the exit handler must do after a root hypercall. */
 enum pv_hc_action {
-	PV_HC_CONTINUE,
-	PV_HC_DEVIRT,
+	PV_HC_CONTINUE,		/* RAX = result, step past the instruction */
+	PV_HC_REPEAT,		/* RCX = input, RIP unchanged: re-execute */
+	PV_HC_DEVIRT,		/* leave host mode, RAX = result */
+};
+
+/* The hypercall registers as the guest left them, and what to return. */
+struct pv_hc_regs {
+	u64 input;		/* RCX; updated for PV_HC_REPEAT */
+	u64 param0;		/* RDX: input GPA or first fast value */
+	u64 param1;		/* R8: output GPA or second fast value */
+	u64 result;		/* RAX for PV_HC_CONTINUE and PV_HC_DEVIRT */
 };
 
 u16 pv_hc_decode(u64 value, struct pv_hc_input *in);
@@ -79,7 +88,7 @@ u16 pv_hc_validate(const struct pv_hc_desc *desc,
 u16 pv_hc_check_gpa(u64 gpa, u32 size);
 u64 pv_hc_result(u16 status, u16 reps_done);
 struct pv_vp_stats;
-u64 pv_hc_root_dispatch(u64 input, enum pv_hc_action *action,
-			struct pv_vp_stats *stats);
+enum pv_hc_action pv_hc_root_dispatch(struct pv_hc_regs *regs,
+				      struct pv_vp_stats *stats);
 
 #endif /* _PV_HCALL_H */

@@ -56,15 +56,15 @@ static u64 pv_hc_root_call(u64 input, enum pv_hc_action *action,
 }
 
 /* One root hypercall, counted by code in the calling VP's statistics. */
-u64 pv_hc_root_dispatch(u64 input, enum pv_hc_action *action,
-			struct pv_vp_stats *stats)
+enum pv_hc_action pv_hc_root_dispatch(struct pv_hc_regs *regs,
+				      struct pv_vp_stats *stats)
 {
+	enum pv_hc_action action = PV_HC_CONTINUE;
 	enum pv_hc_slot slot = PV_HC_SLOT_OTHER;
-	u64 t0 = rdtsc(), result;
+	u64 t0 = rdtsc();
 
-	*action = PV_HC_CONTINUE;
-	result = pv_hc_root_call(input, action, &slot);
+	regs->result = pv_hc_root_call(regs->input, &action, &slot);
 	stats->hypercalls[slot]++;
 	stats->hypercall_cycles[slot] += rdtsc() - t0;
-	return result;
+	return action;
 }

@@ -366,6 +366,11 @@ static enum pv_hc_action pv_svm_vmmcall(struct pv_lp *lp,
 					struct pv_svm_lp *s)
 {
 	struct vmcb *vmcb = s->vmcb;
+	struct pv_hc_regs hc = {
+		.input = s->regs.rcx,
+		.param0 = s->regs.rdx,
+		.param1 = s->regs.r8,
+	};
 	enum pv_hc_action action;
 
 	/* Hypercalls are for CPL 0: user space gets #UD, as natively. */
@@ -373,8 +378,12 @@ static enum pv_hc_action pv_svm_vmmcall(struct pv_lp *lp,
 		pv_svm_inject_exception(vmcb, X86_TRAP_UD, false);
 		return PV_HC_CONTINUE;
 	}
-	vmcb->save.rax = pv_hc_root_dispatch(s->regs.rcx, &action,
-					     &lp->stats.root_vp);
+	action = pv_hc_root_dispatch(&hc, &lp->stats.root_vp);
+	if (action == PV_HC_REPEAT) {
+		s->regs.rcx = hc.input;
+		return action;
+	}
+	vmcb->save.rax = hc.result;
 	pv_svm_skip(vmcb, PV_INSN_VMMCALL);
 	return action;
 }
