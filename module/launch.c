@@ -14,6 +14,8 @@
 #include <linux/kobject.h>
 #include <linux/mm.h>
 #include <linux/module.h>
+#include <linux/notifier.h>
+#include <linux/suspend.h>
 #include <linux/slab.h>
 #include <asm/cpufeature.h>
 #include <asm/processor.h>
@@ -21,11 +23,13 @@
 
 #include "partvisor.h"
 #include "hcall/hcall.h"
+#include "host.h"
 
 static const struct pv_launch_ops *pv_launch;
 static struct pv_lp **pv_lps;
 static unsigned long pv_host_pgd;
 static int pv_cpuhp_state = -1;
+static bool pv_pm_registered;
 
 bool pv_launched(void)
 {
@@ -82,6 +86,15 @@ u64 pv_hypercall(u64 input, u64 param0, u64 param1)
 	return result;
 }
 
+/*
+ * Host mode starts here on the LP's own stack; the backend takes over and
+ * never comes back (pv_host_enter has a UD2 after the call).
+ */
+void pv_host_main(struct pv_lp *lp)
+{
+	pv_launch->host_main(lp);
+}
+
 static int pv_lp_online(unsigned int cpu)
 {
 	struct pv_lp *lp = pv_lps[cpu];
@@ -106,11 +119,15 @@ static int pv_lp_offline(unsigned int cpu)
 	unsigned long flags;
 	u64 result;
 
+	pv_debugfs_remove_lp(lp);
+	/* Never launched, or the root switched the extension off itself. */
 	if (!lp->launched)
 		return 0;
-	pv_debugfs_remove_lp(lp);
 	local_irq_save(flags);
 	result = pv_launch->hypercall(PV_HC_DEVIRTUALIZE, 0, 0);
+	if (!(result & HV_HC_RESULT_STATUS_MASK) &&
+	    pv_launch->lp_devirtualized)
+		pv_launch->lp_devirtualized(lp);
 	local_irq_restore(flags);
 	if (result & HV_HC_RESULT_STATUS_MASK) {
 		pr_err("CPU %u: devirtualize refused (status %#llx)\n", cpu,
@@ -140,6 +157,25 @@ static void pv_free_lps(void)
 	pv_host_pgd = 0;
 }
 
+/*
+ * Suspend and hibernation would take every CPU through firmware and reset
+ * paths that know nothing of host mode: refuse them while launched, before
+ * anything is frozen, so the caller just gets -EBUSY.
+ */
+static int pv_pm_notify(struct notifier_block *nb, unsigned long event,
+			void *unused)
+{
+	if (event != PM_SUSPEND_PREPARE && event != PM_HIBERNATION_PREPARE)
+		return NOTIFY_DONE;
+	pr_err("%s refused: the hypervisor is running; unload partvisor first\n",
+	       event == PM_SUSPEND_PREPARE ? "suspend" : "hibernation");
+	return notifier_from_errno(-EBUSY);
+}
+
+static struct notifier_block pv_pm_nb = {
+	.notifier_call = pv_pm_notify,
+};
+
 int pv_launch_all(void)
 {
 	unsigned int cpu;
@@ -150,15 +186,15 @@ int pv_launch_all(void)
 		pr_err("no usable hardware virtualization with nested paging\n");
 		return -ENODEV;
 	}
-	if (pv_caps.vendor != PARTVISOR_VENDOR_SVM) {
-		pr_err("late launch is not implemented for %s yet\n",
-		       pv_arch->name);
-		return -EOPNOTSUPP;
-	}
-	pv_launch = &pv_svm_launch_ops;
-	/* An idle KVM has not set EFER.SVME yet, but it owns SVM all the same. */
-	if (pv_module_loaded("kvm_amd")) {
-		pr_err("kvm_amd is loaded: another hypervisor owns svm; unload it first\n");
+	pv_launch = pv_caps.vendor == PARTVISOR_VENDOR_SVM ?
+		    &pv_svm_launch_ops : &pv_vmx_launch_ops;
+	/*
+	 * An idle KVM has not switched the extension on yet (EFER.SVME,
+	 * CR4.VMXE), but it owns it all the same.
+	 */
+	if (pv_module_loaded(pv_arch->kvm_module)) {
+		pr_err("%s is loaded: another hypervisor owns %s; unload it first\n",
+		       pv_arch->kvm_module, pv_arch->name);
 		return -EBUSY;
 	}
 	state = pv_ext_state_all_cpus();
@@ -195,6 +231,12 @@ int pv_launch_all(void)
 	ret = pv_launch->setup();
 	if (ret)
 		goto fail;
+	ret = register_pm_notifier(&pv_pm_nb);
+	if (ret) {
+		pv_launch->teardown();
+		goto fail;
+	}
+	pv_pm_registered = true;
 
 	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "partvisor:lp",
 				pv_lp_online, pv_lp_offline);
@@ -205,16 +247,19 @@ int pv_launch_all(void)
 	pv_cpuhp_state = ret;
 	/*
 	 * Other hypervisors look at the cached feature bits, not at CPUID:
-	 * with SVM gone from them, kvm_amd refuses to load instead of
-	 * failing later in VMRUN.
+	 * with the extension gone from them, KVM refuses to load instead of
+	 * failing later in VMRUN or VMXON.
 	 */
-	clear_bit(X86_FEATURE_SVM,
+	clear_bit(pv_arch->x86_feature,
 		  (unsigned long *)boot_cpu_data.x86_capability);
 	pr_info("launched on %u CPUs (%s)\n", num_online_cpus(),
 		pv_arch->name);
 	return 0;
 
 fail:
+	if (pv_pm_registered)
+		unregister_pm_notifier(&pv_pm_nb);
+	pv_pm_registered = false;
 	pv_free_lps();
 	return ret;
 }
@@ -223,9 +268,12 @@ void pv_unlaunch_all(void)
 {
 	if (!pv_launched())
 		return;
-	set_bit(X86_FEATURE_SVM, (unsigned long *)boot_cpu_data.x86_capability);
+	set_bit(pv_arch->x86_feature,
+		(unsigned long *)boot_cpu_data.x86_capability);
 	cpuhp_remove_state(pv_cpuhp_state);
 	pv_cpuhp_state = -1;
+	unregister_pm_notifier(&pv_pm_nb);
+	pv_pm_registered = false;
 	pv_launch->teardown();
 	pv_free_lps();
 	pr_info("devirtualized\n");

@@ -10,9 +10,9 @@
 
 #include "partvisor.h"
 
-static bool launch;
+static bool launch = true;
 module_param(launch, bool, 0444);
-MODULE_PARM_DESC(launch, "late-launch the hypervisor on load (experimental, AMD-V only)");
+MODULE_PARM_DESC(launch, "late-launch the hypervisor on load (default); 0: only the control device and capability report");
 
 static int __init pv_init(void)
 {

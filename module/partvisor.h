@@ -28,6 +28,7 @@ struct pv_caps {
 struct pv_gprs {
 	u64 rbx, rcx, rdx, rsi, rdi, rbp;
 	u64 r8, r9, r10, r11, r12, r13, r14, r15;
+	u64 rax;		/* VT-x only: AMD-V keeps RAX in the VMCB */
 };
 
 /* One logical processor: the root VP that runs on it and its host state. */
@@ -48,6 +49,8 @@ struct pv_lp {
 struct pv_arch_ops {
 	const char *name;
 	u32 vendor;
+	const char *kvm_module;		/* owns the extension when loaded */
+	unsigned int x86_feature;	/* X86_FEATURE_SVM or X86_FEATURE_VMX */
 	int (*probe)(struct pv_caps *caps);
 	u32 (*ext_state)(void);
 };
@@ -57,7 +60,8 @@ extern const struct pv_arch_ops pv_vmx_ops;
 
 /*
  * A backend's host mode. setup/teardown and lp_alloc/lp_free run in
- * process context; lp_launch and hypercall on the LP with interrupts off.
+ * process context; lp_launch, lp_devirtualized and hypercall on the LP
+ * with interrupts off; host_main in host mode, never returning.
  */
 struct pv_launch_ops {
 	int (*setup)(void);
@@ -65,10 +69,13 @@ struct pv_launch_ops {
 	int (*lp_alloc)(struct pv_lp *lp);
 	void (*lp_free)(struct pv_lp *lp);
 	int (*lp_launch)(struct pv_lp *lp);
+	void (*lp_devirtualized)(struct pv_lp *lp);	/* optional */
+	void (*host_main)(struct pv_lp *lp);	/* does not return */
 	u64 (*hypercall)(u64 input, u64 param0, u64 param1);
 };
 
 extern const struct pv_launch_ops pv_svm_launch_ops;
+extern const struct pv_launch_ops pv_vmx_launch_ops;
 
 /* Raw values the SVM backend decodes; filled from hardware or by tests. */
 struct pv_svm_raw {
@@ -91,6 +98,19 @@ struct pv_vmx_raw {
 
 void pv_vmx_decode_caps(const struct pv_vmx_raw *raw, struct pv_caps *caps);
 u32 pv_vmx_decode_state(u64 feature_control, bool cr4_vmxe);
+
+/*
+ * A segment register from the live GDT. attrib packs the descriptor's
+ * type, S, DPL, P, AVL, L, D/B and G in bits 0-11, as AMD-V stores them.
+ */
+struct pv_seg {
+	u16 sel;
+	u16 attrib;
+	u32 limit;
+	u64 base;
+};
+
+void pv_seg_read(u16 sel, struct pv_seg *seg);
 
 /* Core: module/caps.c */
 const struct pv_arch_ops *pv_arch_select(u32 cpuid_1_ecx, u32 cpuid_80000001_ecx);

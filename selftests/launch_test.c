@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * With partvisor launched, every CPU is the root partition's VP: CPUID
- * shows the partvisor leaves on each of them, the extension is hidden from
- * the root, and a hypercall from user space is an invalid opcode.
+ * With partvisor launched, every online CPU is the root partition's VP:
+ * CPUID shows the partvisor leaves on each of them, the extension is
+ * hidden from the root, and a hypercall from user space is an invalid
+ * opcode. With -u, the opposite: no online CPU shows partvisor any more.
  */
 #include <cpuid.h>
 #include <sched.h>
@@ -28,18 +29,25 @@ static int pin(int cpu)
 	return sched_setaffinity(0, sizeof(set), &set);
 }
 
-static int check_cpu(int cpu)
+/* CPUID 0x40000000's vendor on the CPU we run on. */
+static void hv_vendor(char vendor[13], unsigned int *max)
 {
 	unsigned int a, b, c, d;
-	char vendor[13];
 
-	if (pin(cpu))
-		return 0;
 	__cpuid(0x40000000, a, b, c, d);
 	memcpy(vendor, &b, 4);
 	memcpy(vendor + 4, &c, 4);
 	memcpy(vendor + 8, &d, 4);
 	vendor[12] = '\0';
+	*max = a;
+}
+
+static int check_cpu(int cpu)
+{
+	unsigned int a, b, c, d;
+	char vendor[13];
+
+	hv_vendor(vendor, &a);
 	if (strcmp(vendor, "PartVisor Hv") || a < 0x40000005) {
 		pv_diag("CPU %d: leaf 0x40000000 says '%s', max %#x", cpu,
 			vendor, a);
@@ -147,20 +155,53 @@ static int launched(void)
 	return c == 'Y';
 }
 
-/* usage: launch_test [-q]   -q: the system is otherwise idle */
+/* After unload: every online CPU answers CPUID natively again. */
+static int check_unlaunched(void)
+{
+	int ncpu = sysconf(_SC_NPROCESSORS_CONF), cpu, online = 0, bad = 0;
+	char vendor[13];
+	unsigned int max;
+
+	pv_plan(1);
+	for (cpu = 0; cpu < ncpu; cpu++) {
+		if (pin(cpu))
+			continue;
+		online++;
+		hv_vendor(vendor, &max);
+		if (!strcmp(vendor, "PartVisor Hv")) {
+			pv_diag("CPU %d still shows partvisor", cpu);
+			bad++;
+		}
+	}
+	pv_check(online > 0 && !bad,
+		 "no partvisor CPUID leaves on any of %d online CPUs", online);
+	return pv_finish();
+}
+
+/*
+ * usage: launch_test [-q | -u]
+ *   -q: the system is otherwise idle; -u: partvisor is not launched
+ */
 int main(int argc, char **argv)
 {
 	int quiet = argc > 1 && !strcmp(argv[1], "-q");
-	int ncpu = sysconf(_SC_NPROCESSORS_ONLN), cpu, good = 0;
+	int ncpu = sysconf(_SC_NPROCESSORS_CONF), cpu, good = 0, online = 0;
 	unsigned int a, b, c, d;
 
+	if (argc > 1 && !strcmp(argv[1], "-u"))
+		return check_unlaunched();
 	if (!launched())
 		pv_skip_all("partvisor not loaded with launch=1");
 	pv_plan(5);
-	for (cpu = 0; cpu < ncpu; cpu++)
+	/* CPUs may be offline anywhere in the range: pinning tells. */
+	for (cpu = 0; cpu < ncpu; cpu++) {
+		if (pin(cpu))
+			continue;
+		online++;
 		good += check_cpu(cpu);
-	pv_check(good == ncpu, "partvisor CPUID leaves on %d of %d CPUs",
-		 good, ncpu);
+	}
+	pv_check(online > 0 && good == online,
+		 "partvisor CPUID leaves on %d of %d online CPUs", good, online);
 	__cpuid(0, a, b, c, d);
 	pv_check(user_hypercall_faults(b == 0x756e6547),
 		 "a CPL3 hypercall raises SIGILL");

@@ -4,6 +4,7 @@
  * so that KUnit can feed it the values of CPUs we do not have.
  */
 #include <linux/bits.h>
+#include <asm/cpufeatures.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
 
@@ -88,6 +89,8 @@ static u32 pv_svm_ext_state(void)
 const struct pv_arch_ops pv_svm_ops = {
 	.name = "svm",
 	.vendor = PARTVISOR_VENDOR_SVM,
+	.kvm_module = "kvm_amd",
+	.x86_feature = X86_FEATURE_SVM,
 	.probe = pv_svm_probe,
 	.ext_state = pv_svm_ext_state,
 };

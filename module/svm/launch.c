@@ -44,16 +44,11 @@ struct pv_svm_lp {
 	u64 launch_cr3;
 	u64 root_hsave_pa;	/* what the root believes VM_HSAVE_PA holds */
 	bool entered;
-	struct pv_svm_leave leave;
+	struct pv_leave leave;
 };
 
 static void *pv_msrpm;
 static void *pv_iopm;
-
-static_assert(offsetof(struct pv_gprs, rdi) == PV_GPR_RDI);
-static_assert(offsetof(struct pv_gprs, r15) == PV_GPR_R15);
-static_assert(offsetof(struct pv_svm_leave, regs) == PV_LEAVE_REGS);
-static_assert(offsetof(struct pv_svm_leave, dr7) == PV_LEAVE_DR7);
 
 /* Intercept the root's writes to EFER and all access to VM_HSAVE_PA. */
 static void pv_msrpm_intercept(u32 msr, bool read, bool write)
@@ -143,26 +138,13 @@ static inline void pv_stgi(void)
 /* A segment register as the VMCB wants it, from the live GDT. */
 static void pv_svm_seg(struct vmcb_seg *seg, u16 sel)
 {
-	struct desc_ptr gdtr;
-	struct desc_struct *d;
+	struct pv_seg live;
 
-	memset(seg, 0, sizeof(*seg));
-	seg->selector = sel;
-	if (!(sel & ~3))
-		return;
-	native_store_gdt(&gdtr);
-	d = (struct desc_struct *)(gdtr.address + (sel & ~7));
-	seg->attrib = d->type | d->s << SVM_SELECTOR_S_SHIFT |
-		      d->dpl << SVM_SELECTOR_DPL_SHIFT |
-		      d->p << SVM_SELECTOR_P_SHIFT |
-		      d->avl << SVM_SELECTOR_AVL_SHIFT |
-		      d->l << SVM_SELECTOR_L_SHIFT |
-		      d->d << SVM_SELECTOR_DB_SHIFT |
-		      d->g << SVM_SELECTOR_G_SHIFT;
-	seg->limit = get_desc_limit(d);
-	if (d->g)
-		seg->limit = (seg->limit << 12) | 0xfff;
-	seg->base = get_desc_base(d);
+	pv_seg_read(sel, &live);
+	seg->selector = live.sel;
+	seg->attrib = live.attrib;
+	seg->limit = live.limit;
+	seg->base = live.base;
 }
 
 static void pv_svm_intercept(struct vmcb *vmcb, unsigned int bit)
@@ -226,7 +208,7 @@ static void pv_svm_init_vmcb(struct pv_svm_lp *s)
 	vmcb->save.rflags = native_save_fl();
 	rdmsrl(MSR_IA32_CR_PAT, v);
 	vmcb->save.g_pat = v;
-	vmcb->save.rip = (unsigned long)pv_svm_guest_resume;
+	vmcb->save.rip = (unsigned long)pv_root_resume;
 	vmcb->save.rax = 0;
 	s->launch_cr3 = vmcb->save.cr3;
 }
@@ -246,7 +228,7 @@ static int pv_svm_lp_launch(struct pv_lp *lp)
 	pv_svm_init_vmcb(s);
 	pv_vmsave(__pa(s->host_save));
 
-	return pv_svm_launch(&s->launch_rsp,
+	return pv_host_enter(&s->launch_rsp,
 			     s->stack + (PAGE_SIZE << PV_SVM_STACK_ORDER), lp);
 }
 
@@ -433,7 +415,7 @@ static enum pv_hc_action pv_svm_handle_exit(struct pv_lp *lp,
 static void __noreturn pv_svm_leave(struct pv_svm_lp *s)
 {
 	struct vmcb *vmcb = s->vmcb;
-	struct pv_svm_leave *l = &s->leave;
+	struct pv_leave *l = &s->leave;
 
 	wrmsrl(MSR_VM_HSAVE_PA, 0);
 	l->vmcb_pa = __pa(vmcb);
@@ -446,15 +428,14 @@ static void __noreturn pv_svm_leave(struct pv_svm_lp *s)
 	l->rflags = vmcb->save.rflags;
 	l->rsp = vmcb->save.rsp;
 	l->ss = vmcb->save.ss.selector;
+	s->regs.rax = vmcb->save.rax;
 	l->regs = (unsigned long)&s->regs;
 	l->dr7 = vmcb->save.dr7;
 	pv_svm_devirt(l);
-	unreachable();
 }
 
-/* Runs on the host stack from pv_svm_launch() until devirtualized. */
-void __noreturn pv_svm_host_main(struct pv_lp *lp);
-void __noreturn pv_svm_host_main(struct pv_lp *lp)
+/* Runs on the host stack from pv_host_enter() until devirtualized. */
+static void __noreturn pv_svm_host_main(struct pv_lp *lp)
 {
 	struct pv_vp_stats *st = &lp->stats.root_vp;
 	struct pv_svm_lp *s = lp->arch;
@@ -463,6 +444,7 @@ void __noreturn pv_svm_host_main(struct pv_lp *lp)
 	enum pv_hc_action action;
 	u64 efer, t0, cycles;
 
+	asm volatile("clgi" : : : "memory");
 	vmcb->save.rsp = s->launch_rsp;
 	native_write_cr3(lp->host_cr3);
 
@@ -484,8 +466,7 @@ void __noreturn pv_svm_host_main(struct pv_lp *lp)
 			pv_stgi();
 			rdmsrl(MSR_EFER, efer);
 			wrmsrl(MSR_EFER, efer & ~EFER_SVME);
-			pv_svm_launch_abort(s->launch_rsp, -EIO);
-			unreachable();
+			pv_launch_abort(s->launch_rsp, -EIO);
 		}
 		if (!s->entered) {
 			s->entered = true;
@@ -521,5 +502,6 @@ const struct pv_launch_ops pv_svm_launch_ops = {
 	.lp_alloc = pv_svm_lp_alloc,
 	.lp_free = pv_svm_lp_free,
 	.lp_launch = pv_svm_lp_launch,
+	.host_main = pv_svm_host_main,
 	.hypercall = pv_svm_hypercall,
 };

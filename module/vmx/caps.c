@@ -4,6 +4,7 @@
  * so that KUnit can feed it the values of CPUs we do not have.
  */
 #include <linux/bits.h>
+#include <asm/cpufeatures.h>
 #include <asm/msr.h>
 #include <asm/special_insns.h>
 
@@ -111,6 +112,8 @@ static u32 pv_vmx_ext_state(void)
 const struct pv_arch_ops pv_vmx_ops = {
 	.name = "vmx",
 	.vendor = PARTVISOR_VENDOR_VMX,
+	.kvm_module = "kvm_intel",
+	.x86_feature = X86_FEATURE_VMX,
 	.probe = pv_vmx_probe,
 	.ext_state = pv_vmx_ext_state,
 };
