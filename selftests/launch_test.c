@@ -179,8 +179,9 @@ static int check_unlaunched(void)
 }
 
 /*
- * usage: launch_test [-q | -u]
- *   -q: the system is otherwise idle; -u: partvisor is not launched
+ * usage: launch_test [-q | -u | -s]
+ *   -q: the system is otherwise idle; -u: partvisor is not launched;
+ *   -s: spin on CPUID (an exit each) until killed
  */
 int main(int argc, char **argv)
 {
@@ -190,6 +191,10 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && !strcmp(argv[1], "-u"))
 		return check_unlaunched();
+	/* Load for other tests: a CPUID exit after another, until killed. */
+	if (argc > 1 && !strcmp(argv[1], "-s"))
+		for (;;)
+			__cpuid(0x40000000, a, b, c, d);
 	if (!launched())
 		pv_skip_all("partvisor not loaded with launch=1");
 	pv_plan(5);

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Root-partition overhead benchmark: in one boot of an emulated machine,
-# time root_bench natively, then with partvisor launched, and print the
-# ratio per workload: best of several runs each, at 4x the default length
-# (short loops are noisy under TCG). A benchmark, not a test: it prints
-# numbers and never fails on them.
+# time root_bench natively and with partvisor launched, alternating (load,
+# run, unload, run, ...) so that drift of the host machine hits both
+# sides alike, and print the ratio per workload: best of RUNS runs each,
+# at 4x the default length (short loops are noisy under TCG). A
+# benchmark, not a test: it prints numbers and never fails on them.
 #
 # usage: bench-root.sh [RUNS] [pv-vm options]   (default 5 runs)
 set -euo pipefail
@@ -24,11 +25,16 @@ make -s -C "$top/tools/bench"
 	-- sh -c "
 best() { awk -F': *' '{ if (!(\$1 in m) || \$2 < m[\$1]) m[\$1] = \$2 }
 	END { for (k in m) print k \": \" m[k] }'; }
-run() { i=0; while [ \$i -lt $runs ]; do root_bench -s 4; i=\$((i + 1)); done | best; }
-run > /tmp/native
-insmod \$PV_MODULE launch=1 || exit 1
-run > /tmp/launched
-rmmod partvisor
+i=0
+while [ \$i -lt $runs ]; do
+	root_bench -s 4 >> /tmp/native.all
+	insmod \$PV_MODULE launch=1 || exit 1
+	root_bench -s 4 >> /tmp/launched.all
+	rmmod partvisor
+	i=\$((i + 1))
+done
+best < /tmp/native.all > /tmp/native
+best < /tmp/launched.all > /tmp/launched
 echo 'workload       native_ns  launched_ns    ratio'
 awk -F': *' 'NR == FNR { n[\$1] = \$2; next }
 	(\$1 in n) { printf \"%-12s %11.3f %12.3f %8.3f\\n\", \$1, n[\$1], \$2, \$2 / n[\$1] }' \

@@ -143,10 +143,11 @@ if [ "$mode" = full ]; then
 	# Bochs is single-threaded and slow: both lanes run side by side.
 	lane_run bochs-vmx-stock --lane bochs-vmx --kernel stock \
 		--modules "$top/build/stock" \
-		-- env PV_EXPECT="$vmx_expect" run_tests.sh &
+		-- env PV_EXPECT="$vmx_expect" PV_LAUNCH_CYCLES=10 \
+		run_tests.sh &
 	lane_run bochs-svm-stock --lane bochs-svm --kernel stock \
 		--modules "$top/build/stock" \
-		-- env PV_EXPECT="$svm_nrips_expect" PV_LAUNCH_CYCLES=3 \
+		-- env PV_EXPECT="$svm_nrips_expect" PV_LAUNCH_CYCLES=10 \
 		run_tests.sh &
 	wait
 	lane_count bochs-vmx-stock
