@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Decoding and validation of the TLFS hypercall input value, and encoding
- * of the result value. Every check returns a TLFS status so that a guest
- * sees exactly why its call was refused.
+ * Decoding and validation of the TLFS hypercall input value, encoding of
+ * the result value, and rep continuation. Every check returns a TLFS
+ * status so that a guest sees exactly why its call was refused.
  */
 #include <linux/bitfield.h>
+#include <linux/minmax.h>
 
 #include "hcall.h"
 
@@ -59,4 +60,31 @@ u16 pv_hc_check_gpa(u64 gpa, u32 size)
 u64 pv_hc_result(u16 status, u16 reps_done)
 {
 	return (u64)status | (((u64)reps_done << 32) & HV_HC_RESULT_REPS_MASK);
+}
+
+/* Where this exit's part of a rep call ends: the count, or a batch on. */
+u16 pv_hc_rep_batch_end(const struct pv_hc_input *in)
+{
+	return min_t(u32, in->rep_count,
+		     (u32)in->rep_start + PV_HC_REPS_PER_ENTRY);
+}
+
+/*
+ * End one exit of a rep call that got to rep @next (the reps before it
+ * are done) with @status. A success short of the count continues: the
+ * input value gets the new start index and the root re-executes the
+ * instruction. Anything else completes the call, and reports @next as
+ * the reps completed: on a failure that is the index of the failing rep.
+ */
+enum pv_hc_action pv_hc_rep_end(struct pv_hc_regs *regs,
+				const struct pv_hc_input *in, u16 status,
+				u16 next)
+{
+	if (status == HV_STATUS_SUCCESS && next < in->rep_count) {
+		regs->input &= ~HV_HC_REP_START_MASK;
+		regs->input |= FIELD_PREP(HV_HC_REP_START_MASK, (u64)next);
+		return PV_HC_REPEAT;
+	}
+	regs->result = pv_hc_result(status, next);
+	return PV_HC_CONTINUE;
 }

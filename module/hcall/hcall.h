@@ -10,6 +10,8 @@
 #include <linux/bits.h>
 #include <linux/types.h>
 
+#include "../stats.h"
+
 /*
  * TLFS status codes, same numbers as Hyper-V. Linux's TLFS header defines
  * most of them; the ones it lacks are added here.
@@ -66,6 +68,14 @@ struct pv_hc_desc {
 /* partvisor-only call codes live in 0x8000-0xffff, above the TLFS's. */
 #define PV_HC_PRIVATE_BASE		0x8000
 #define PV_HC_DEVIRTUALIZE		0x8001	/* root, CPL0: leave host mode */
+#define PV_HC_GET_SYSTEM_PROPERTY	0x8002	/* root, rep: PARTVISOR_PROP_* */
+
+/*
+ * A rep call does at most this many reps per exit; then the root
+ * re-executes the hypercall with the rep start index advanced, and takes
+ * its pending interrupts in between.
+ */
+#define PV_HC_REPS_PER_ENTRY		16
 
 /* What the exit handler must do after a root hypercall. */
 enum pv_hc_action {
@@ -82,12 +92,53 @@ struct pv_hc_regs {
 	u64 result;		/* RAX for PV_HC_CONTINUE and PV_HC_DEVIRT */
 };
 
+/*
+ * What the root's calls need from the machine: the property values and a
+ * way to reach a parameter list by its GPA. root.c fills it from the
+ * hardware on every call; KUnit fakes it.
+ */
+struct pv_hc_sysprops {
+	u64 version;		/* major << 16 | minor */
+	u64 vendor;		/* enum partvisor_vendor */
+	u64 features;		/* PARTVISOR_FEAT_* */
+	u64 nr_lps;
+	u64 current_lp;		/* the calling LP's CPU number */
+	u64 nr_tlb_tags;
+	u64 tsc_khz;
+};
+
+struct pv_hc_root_env {
+	struct pv_hc_sysprops props;
+	/*
+	 * The page holding a list at @gpa (already checked to be aligned and
+	 * inside one page), mapped for reading or also for writing; NULL if
+	 * the root may not use it.
+	 */
+	void *(*map)(u64 gpa, bool write);
+};
+
+/* The ABI: module/hcall/abi.c */
 u16 pv_hc_decode(u64 value, struct pv_hc_input *in);
 u16 pv_hc_validate(const struct pv_hc_desc *desc,
 		   const struct pv_hc_input *in, bool from_root);
 u16 pv_hc_check_gpa(u64 gpa, u32 size);
 u64 pv_hc_result(u16 status, u16 reps_done);
-struct pv_vp_stats;
+u16 pv_hc_rep_batch_end(const struct pv_hc_input *in);
+enum pv_hc_action pv_hc_rep_end(struct pv_hc_regs *regs,
+				const struct pv_hc_input *in, u16 status,
+				u16 next);
+
+/* The root's calls as pure logic: module/hcall/calls.c */
+u32 pv_hc_version(const char *s);
+u16 pv_hc_sysprop(const struct pv_hc_sysprops *props, u64 id, u64 *value);
+enum pv_hc_action pv_hc_get_system_property(struct pv_hc_regs *regs,
+					    const struct pv_hc_input *in,
+					    const struct pv_hc_root_env *env);
+enum pv_hc_action pv_hc_root_call(struct pv_hc_regs *regs,
+				  const struct pv_hc_root_env *env,
+				  enum pv_hc_slot *slot);
+
+/* The exit handlers' entry: module/hcall/root.c */
 enum pv_hc_action pv_hc_root_dispatch(struct pv_hc_regs *regs,
 				      struct pv_vp_stats *stats);
 

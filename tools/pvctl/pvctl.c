@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,7 @@ static int open_device(void)
 	return -1;
 }
 
-static const char *vendor_name(unsigned int vendor)
+static const char *vendor_name(unsigned long long vendor)
 {
 	static const char * const names[] = PARTVISOR_VENDOR_NAMES;
 
@@ -88,8 +89,60 @@ static void info_help(FILE *out)
 		"usage: %s info\n\n"
 		"Show the partvisor module version and ABI, the CPU's hardware\n"
 		"virtualization extension (vmx, svm or none), whether it is usable,\n"
-		"and the features partvisor found. One \"name: value\" per line.\n",
+		"and the features partvisor found. When partvisor is launched,\n"
+		"also what the hypervisor itself reports (hv_* lines, read by\n"
+		"hypercall). One \"name: value\" per line.\n",
 		progname);
+}
+
+/* The hypervisor's own answers, through the GET_SYSTEM_PROPERTY call. */
+static void print_properties(int fd)
+{
+	static const char * const names[] = PARTVISOR_PROP_NAMES;
+	__u64 ids[PARTVISOR_PROP_LAST], values[PARTVISOR_PROP_LAST];
+	struct partvisor_properties props = {
+		.version = PARTVISOR_PROPERTIES_VERSION,
+		.count = PARTVISOR_PROP_LAST,
+		.ids = (uintptr_t)ids,
+		.values = (uintptr_t)values,
+	};
+	unsigned int i;
+
+	for (i = 0; i < PARTVISOR_PROP_LAST; i++)
+		ids[i] = i + 1;
+	if (ioctl(fd, PARTVISOR_GET_PROPERTIES, &props)) {
+		if (errno == ENODEV)
+			printf("hypervisor: not-launched\n");
+		else
+			printf("hypervisor: unknown (%s)\n", strerror(errno));
+		return;
+	}
+	if (props.status) {
+		printf("hypervisor: launched (get-system-property status %#x at %u)\n",
+		       props.status, props.reps_done);
+		return;
+	}
+	printf("hypervisor: launched\n");
+	for (i = 0; i < PARTVISOR_PROP_LAST; i++) {
+		char label[32];
+
+		snprintf(label, sizeof(label), "hv_%s", names[ids[i]]);
+		switch (ids[i]) {
+		case PARTVISOR_PROP_VERSION:
+			printf("%s: %llu.%llu\n", label, values[i] >> 16,
+			       values[i] & 0xffff);
+			break;
+		case PARTVISOR_PROP_VENDOR:
+			printf("%s: %s\n", label, vendor_name(values[i]));
+			break;
+		case PARTVISOR_PROP_FEATURES:
+			print_features(label, values[i]);
+			break;
+		default:
+			printf("%s: %llu\n", label, values[i]);
+			break;
+		}
+	}
 }
 
 static int cmd_info(int argc, char **argv)
@@ -111,7 +164,6 @@ static int cmd_info(int argc, char **argv)
 		close(fd);
 		return 1;
 	}
-	close(fd);
 
 	info.module_version[sizeof(info.module_version) - 1] = '\0';
 	printf("module_version: %s\n", info.module_version);
@@ -126,6 +178,9 @@ static int cmd_info(int argc, char **argv)
 	printf("tlb_tags: %u\n", info.nr_tlb_tags);
 	print_features("features", info.features);
 	print_features("missing", ~info.features & vendor_features(info.vendor));
+	if (info.abi_version >= 2)
+		print_properties(fd);
+	close(fd);
 	return 0;
 }
 

@@ -11,7 +11,7 @@
 #include <linux/types.h>
 
 #define PARTVISOR_DEVICE		"/dev/partvisor"
-#define PARTVISOR_ABI_VERSION		1
+#define PARTVISOR_ABI_VERSION		2
 #define PARTVISOR_IOCTL_TYPE		0xBA
 
 /* Which hardware virtualization extension the CPU offers. */
@@ -86,6 +86,54 @@ struct partvisor_info {
 	__u64 reserved[8];
 };
 
+/*
+ * Properties of the running hypervisor, read by the root through the
+ * GET_SYSTEM_PROPERTY hypercall (PARTVISOR_GET_PROPERTIES). The numbers
+ * are ABI; 0 is no property.
+ */
+enum partvisor_prop {
+	PARTVISOR_PROP_VERSION		= 1,	/* major << 16 | minor */
+	PARTVISOR_PROP_VENDOR		= 2,	/* enum partvisor_vendor */
+	PARTVISOR_PROP_FEATURES		= 3,	/* PARTVISOR_FEAT_* */
+	PARTVISOR_PROP_NR_LPS		= 4,	/* logical processors */
+	PARTVISOR_PROP_CURRENT_LP	= 5,	/* the calling LP's CPU number */
+	PARTVISOR_PROP_NR_TLB_TAGS	= 6,	/* usable ASIDs or VPIDs */
+	PARTVISOR_PROP_TSC_KHZ		= 7,	/* TSC frequency in kHz */
+	PARTVISOR_PROP_LAST		= PARTVISOR_PROP_TSC_KHZ,
+};
+
+/* Names of enum partvisor_prop, indexed by value. */
+#define PARTVISOR_PROP_NAMES {						\
+	"none", "version", "vendor", "features", "lps", "current_lp",	\
+	"tlb_tags", "tsc_khz" }
+
+#define PARTVISOR_PROPERTIES_VERSION	1
+/* The id and value lists each fit in one page with room to spare. */
+#define PARTVISOR_MAX_PROPERTIES	511
+
+/**
+ * struct partvisor_properties - read hypervisor properties
+ * @version: PARTVISOR_PROPERTIES_VERSION
+ * @count: number of ids, 1 to PARTVISOR_MAX_PROPERTIES
+ * @status: out: the hypercall's TLFS status, 0 on success
+ * @reps_done: out: properties read; the index of the failing id otherwise
+ * @ids: user pointer to @count __u64 enum partvisor_prop values
+ * @values: user pointer to @count __u64 results; the first @reps_done
+ *	are the values, the rest are zero
+ * @reserved: must be zero
+ */
+struct partvisor_properties {
+	__u32 version;
+	__u32 count;
+	__u32 status;
+	__u32 reps_done;
+	__u64 ids;
+	__u64 values;
+	__u64 reserved[4];
+};
+
 #define PARTVISOR_GET_INFO	_IOR(PARTVISOR_IOCTL_TYPE, 0x00, struct partvisor_info)
+#define PARTVISOR_GET_PROPERTIES \
+	_IOWR(PARTVISOR_IOCTL_TYPE, 0x01, struct partvisor_properties)
 
 #endif /* _UAPI_LINUX_PARTVISOR_H */
