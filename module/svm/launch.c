@@ -490,8 +490,8 @@ static u64 pv_svm_hypercall(u64 input, u64 param0, u64 param1)
 	u64 result;
 
 	asm volatile("vmmcall"
-		     : "=a"(result)
-		     : "c"(input), "d"(param0), "r"(r8)
+		     : "=a"(result), "+c"(input)
+		     : "d"(param0), "r"(r8)
 		     : "memory");
 	return result;
 }

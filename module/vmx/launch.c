@@ -852,8 +852,8 @@ static u64 pv_vmx_hypercall(u64 input, u64 param0, u64 param1)
 	u64 result;
 
 	asm volatile("vmcall"
-		     : "=a"(result)
-		     : "c"(input), "d"(param0), "r"(r8)
+		     : "=a"(result), "+c"(input)
+		     : "d"(param0), "r"(r8)
 		     : "memory");
 	return result;
 }
