@@ -4,12 +4,15 @@
  * values only; tools derive rates and costs.
  */
 #include <linux/debugfs.h>
+#include <linux/pid.h>
 #include <linux/seq_file.h>
 
 #include "partvisor.h"
+#include "partition.h"
 
 static struct dentry *pv_debugfs_root;
 static struct dentry *pv_debugfs_lps;
+static struct dentry *pv_debugfs_parts;
 
 /* Root-VP and LP counters; read while the owning LP may be writing them. */
 static int pv_lp_show(struct seq_file *m, void *unused)
@@ -79,9 +82,60 @@ static int pv_hypervisor_show(struct seq_file *m, void *unused)
 		   !!(info.ext_state & PARTVISOR_EXT_FW_DISABLED));
 	seq_printf(m, "ext_in_use: %u\n",
 		   !!(info.ext_state & PARTVISOR_EXT_IN_USE));
+	seq_printf(m, "partitions: %u\n", pv_nr_partitions());
+	seq_printf(m, "pinned_pages: %llu\n", pv_pinned_pages());
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pv_hypervisor);
+
+/* One partition's counters; the partition outlives its debugfs entry. */
+static int pv_partition_show(struct seq_file *m, void *unused)
+{
+	struct pv_partition *p = m->private;
+	struct pv_mem_region *r;
+
+	mutex_lock(&p->lock);
+	seq_printf(m, "id: %u\n", p->id);
+	seq_printf(m, "owner_pid: %d\n", pid_nr(p->owner));
+	seq_printf(m, "vps: %u\n", p->nr_vps);
+	seq_printf(m, "regions: %u\n", p->nr_regions);
+	seq_printf(m, "mapped_bytes: %llu\n", p->mapped_bytes);
+	seq_printf(m, "pinned_pages: %lu\n", p->pinned_pages);
+	seq_printf(m, "cpuid_entries: %u\n", p->nr_cpuid);
+	list_for_each_entry(r, &p->regions, node)
+		seq_printf(m, "region: gpa=%#llx size=%#llx flags=%c%c%c\n",
+			   r->gpa, r->size,
+			   r->flags & PARTVISOR_MEM_READ ? 'r' : '-',
+			   r->flags & PARTVISOR_MEM_WRITE ? 'w' : '-',
+			   r->flags & PARTVISOR_MEM_EXEC ? 'x' : '-');
+	mutex_unlock(&p->lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pv_partition);
+
+void pv_debugfs_add_partition(struct pv_partition *p)
+{
+	char name[16];
+
+	snprintf(name, sizeof(name), "%u", p->id);
+	p->debugfs = debugfs_create_dir(name, pv_debugfs_parts);
+	debugfs_create_file("partition", 0400, p->debugfs, p,
+			    &pv_partition_fops);
+}
+
+/* Waits for readers, so the partition may be freed afterwards. */
+void pv_debugfs_remove_partition(struct pv_partition *p)
+{
+	debugfs_remove(p->debugfs);
+	p->debugfs = NULL;
+}
+
+static int pv_partitions_list_show(struct seq_file *m, void *unused)
+{
+	pv_partitions_show(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pv_partitions_list);
 
 void pv_debugfs_init(void)
 {
@@ -90,6 +144,9 @@ void pv_debugfs_init(void)
 	debugfs_create_file("hypervisor", 0400, pv_debugfs_root, NULL,
 			    &pv_hypervisor_fops);
 	pv_debugfs_lps = debugfs_create_dir("lp", pv_debugfs_root);
+	pv_debugfs_parts = debugfs_create_dir("partition", pv_debugfs_root);
+	debugfs_create_file("partitions", 0400, pv_debugfs_root, NULL,
+			    &pv_partitions_list_fops);
 }
 
 void pv_debugfs_exit(void)
@@ -97,4 +154,5 @@ void pv_debugfs_exit(void)
 	debugfs_remove_recursive(pv_debugfs_root);
 	pv_debugfs_root = NULL;
 	pv_debugfs_lps = NULL;
+	pv_debugfs_parts = NULL;
 }

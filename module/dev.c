@@ -16,6 +16,7 @@
 #include <linux/uaccess.h>
 
 #include "partvisor.h"
+#include "partition.h"
 #include "hcall/hcall.h"
 
 void pv_fill_info(struct partvisor_info *info)
@@ -108,6 +109,10 @@ static long pv_dev_ioctl(struct file *filp, unsigned int cmd,
 		return pv_ioctl_get_info(argp);
 	case PARTVISOR_GET_PROPERTIES:
 		return pv_ioctl_get_properties(argp);
+	case PARTVISOR_CREATE_PARTITION:
+		return pv_create_partition(argp);
+	case PARTVISOR_LIST_PARTITIONS:
+		return pv_list_partitions(argp);
 	default:
 		return -ENOTTY;
 	}

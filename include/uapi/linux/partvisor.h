@@ -11,7 +11,7 @@
 #include <linux/types.h>
 
 #define PARTVISOR_DEVICE		"/dev/partvisor"
-#define PARTVISOR_ABI_VERSION		2
+#define PARTVISOR_ABI_VERSION		3
 #define PARTVISOR_IOCTL_TYPE		0xBA
 
 /* Which hardware virtualization extension the CPU offers. */
@@ -135,5 +135,365 @@ struct partvisor_properties {
 #define PARTVISOR_GET_INFO	_IOR(PARTVISOR_IOCTL_TYPE, 0x00, struct partvisor_info)
 #define PARTVISOR_GET_PROPERTIES \
 	_IOWR(PARTVISOR_IOCTL_TYPE, 0x01, struct partvisor_properties)
+
+/*
+ * Child partitions (ABI version 3). A file-descriptor hierarchy:
+ * /dev/partvisor creates a partition and returns its fd; the partition
+ * fd maps memory, sets the CPUID table and creates VPs, each returning a
+ * VP fd; the VP fd reads and writes the VP's state. Each fd answers only
+ * its own ioctls (ENOTTY otherwise). A VP fd holds its partition: the
+ * partition dies when its fd and all its VP fds are closed.
+ */
+
+/* Limits; anything beyond them is refused. */
+#define PARTVISOR_MAX_PARTITIONS	64	/* at once, system-wide */
+#define PARTVISOR_MAX_VPS		64	/* per partition; index 0-63 */
+#define PARTVISOR_MAX_REGIONS		64	/* mapped regions per partition */
+#define PARTVISOR_MAX_GPA		(1ULL << 40)	/* every GPA is below 1 TiB */
+#define PARTVISOR_MAX_REGION_SIZE	(4ULL << 30)	/* 4 GiB per region */
+#define PARTVISOR_MAX_CPUID_ENTRIES	256
+
+/**
+ * struct partvisor_create_partition - PARTVISOR_CREATE_PARTITION
+ * @flags: must be zero
+ * @id: out: the partition's id, unique while the module is loaded
+ * @reserved: must be zero
+ */
+struct partvisor_create_partition {
+	__u32 flags;
+	__u32 id;
+	__u64 reserved[3];
+};
+
+/**
+ * struct partvisor_partition_entry - one partition in a list
+ * @id: partition id
+ * @nr_vps: VPs that exist (have an open fd)
+ * @nr_regions: mapped memory regions
+ * @owner_pid: the creating process, in the caller's pid namespace; 0
+ *	when it is not visible there
+ * @mapped_bytes: bytes mapped (and pinned) for the partition
+ * @reserved: zero
+ */
+struct partvisor_partition_entry {
+	__u32 id;
+	__u32 nr_vps;
+	__u32 nr_regions;
+	__s32 owner_pid;
+	__u64 mapped_bytes;
+	__u64 reserved[3];
+};
+
+/**
+ * struct partvisor_partition_list - PARTVISOR_LIST_PARTITIONS
+ * @count: in: room in @entries; out: partitions that exist. At most
+ *	min(in, out) entries are written, in id order.
+ * @reserved0: must be zero
+ * @entries: user pointer to @count struct partvisor_partition_entry
+ * @reserved: must be zero
+ */
+struct partvisor_partition_list {
+	__u32 count;
+	__u32 reserved0;
+	__u64 entries;
+	__u64 reserved[2];
+};
+
+/* struct partvisor_memory_region.flags: access the partition gets. */
+#define PARTVISOR_MEM_READ		(1U << 0)	/* required */
+#define PARTVISOR_MEM_WRITE		(1U << 1)
+#define PARTVISOR_MEM_EXEC		(1U << 2)
+#define PARTVISOR_MEM_ALL		((1U << 3) - 1)
+
+/**
+ * struct partvisor_memory_region - PARTVISOR_MAP_MEMORY, _UNMAP_MEMORY
+ * @gpa: guest-physical address, page aligned
+ * @size: bytes, page aligned, 1 page to PARTVISOR_MAX_REGION_SIZE
+ * @uaddr: page-aligned user address of the memory (map); zero (unmap)
+ * @flags: PARTVISOR_MEM_* (map); zero (unmap)
+ * @reserved0: must be zero
+ * @reserved: must be zero
+ */
+struct partvisor_memory_region {
+	__u64 gpa;
+	__u64 size;
+	__u64 uaddr;
+	__u32 flags;
+	__u32 reserved0;
+	__u64 reserved[2];
+};
+
+/* struct partvisor_cpuid_entry.flags */
+#define PARTVISOR_CPUID_SUBLEAF		(1U << 0)	/* @index is significant */
+
+/**
+ * struct partvisor_cpuid_entry - what CPUID returns for one leaf
+ * @function: EAX input; not in the hypervisor's range 0x40000000-0x4fffffff
+ * @index: ECX input; zero unless PARTVISOR_CPUID_SUBLEAF
+ * @flags: PARTVISOR_CPUID_*
+ * @eax: output EAX
+ * @ebx: output EBX
+ * @ecx: output ECX
+ * @edx: output EDX
+ * @reserved: must be zero
+ */
+struct partvisor_cpuid_entry {
+	__u32 function;
+	__u32 index;
+	__u32 flags;
+	__u32 eax;
+	__u32 ebx;
+	__u32 ecx;
+	__u32 edx;
+	__u32 reserved;
+};
+
+/**
+ * struct partvisor_cpuid - PARTVISOR_SET_CPUID, PARTVISOR_GET_CPUID
+ * @nr_entries: set: entries in the table, 0 to PARTVISOR_MAX_CPUID_ENTRIES;
+ *	get: in: room in @entries, out: entries in the table
+ * @reserved0: must be zero
+ * @entries: user pointer to struct partvisor_cpuid_entry[@nr_entries]
+ * @reserved: must be zero
+ */
+struct partvisor_cpuid {
+	__u32 nr_entries;
+	__u32 reserved0;
+	__u64 entries;
+	__u64 reserved[2];
+};
+
+/**
+ * struct partvisor_create_vp - PARTVISOR_CREATE_VP
+ * @vp_index: 0 to PARTVISOR_MAX_VPS - 1, unique in the partition
+ * @flags: must be zero
+ * @reserved: must be zero
+ */
+struct partvisor_create_vp {
+	__u32 vp_index;
+	__u32 flags;
+	__u64 reserved[3];
+};
+
+/*
+ * Segment attributes as AMD-V stores them: the descriptor's type (bits
+ * 3:0), S (4), DPL (6:5), P (7), AVL (8), L (9), D/B (10) and G (11).
+ */
+#define PARTVISOR_SEG_TYPE_MASK		0x000f
+#define PARTVISOR_SEG_S			(1U << 4)
+#define PARTVISOR_SEG_DPL_SHIFT		5
+#define PARTVISOR_SEG_P			(1U << 7)
+#define PARTVISOR_SEG_AVL		(1U << 8)
+#define PARTVISOR_SEG_L			(1U << 9)
+#define PARTVISOR_SEG_DB		(1U << 10)
+#define PARTVISOR_SEG_G			(1U << 11)
+#define PARTVISOR_SEG_ATTRIB_VALID	0x0fff
+
+/**
+ * struct partvisor_segment - a segment register, hidden part included
+ * @base: base address
+ * @limit: limit in bytes (already scaled by G)
+ * @selector: visible selector
+ * @attrib: PARTVISOR_SEG_* bits; bits 15:12 must be zero
+ */
+struct partvisor_segment {
+	__u64 base;
+	__u32 limit;
+	__u16 selector;
+	__u16 attrib;
+};
+
+/**
+ * struct partvisor_dtable - GDTR or IDTR
+ * @base: linear base address
+ * @limit: limit in bytes
+ * @pad: must be zero
+ */
+struct partvisor_dtable {
+	__u64 base;
+	__u16 limit;
+	__u16 pad[3];
+};
+
+/* Bits that some x86-64 CPU defines; the others are refused. */
+#define PARTVISOR_CR0_VALID	0xe005003fULL	/* PE MP EM TS ET NE WP AM NW CD PG */
+#define PARTVISOR_CR4_VALID	0x03ff7fffULL	/* VME ... VMXE SMXE, FSGSBASE ... */
+#define PARTVISOR_CR8_VALID	0xfULL
+#define PARTVISOR_CR3_VALID	((1ULL << 52) - 1)
+#define PARTVISOR_EFER_VALID	0x0036fd01ULL	/* SCE LME LMA NXE SVME ... */
+#define PARTVISOR_DR7_VALID	0xffffffffULL
+/* RFLAGS: bit 1 is always one; bits 3, 5, 15 and 63:22 are zero. */
+#define PARTVISOR_RFLAGS_VALID	0x003f7fd7ULL
+#define PARTVISOR_RFLAGS_FIXED1	0x2ULL
+/*
+ * XCR0: x87 SSE AVX BNDREGS BNDCSR opmask ZMM_Hi256 Hi16_ZMM PKRU, what
+ * the 4096-byte XSAVE buffer can hold in the standard format.
+ */
+#define PARTVISOR_XCR0_VALID	0x2ffULL
+
+/**
+ * struct partvisor_vp_state - PARTVISOR_GET_VP_STATE, _SET_VP_STATE
+ *
+ * The architectural state of a VP outside the FPU. A new VP holds the
+ * state of a CPU after INIT (see Documentation/partitions.rst).
+ */
+struct partvisor_vp_state {
+	__u64 rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp;
+	__u64 r8, r9, r10, r11, r12, r13, r14, r15;
+	__u64 rip;
+	__u64 rflags;
+	struct partvisor_segment cs, ds, es, fs, gs, ss, tr, ldtr;
+	struct partvisor_dtable gdtr, idtr;
+	__u64 cr0, cr2, cr3, cr4, cr8;
+	__u64 efer;
+	__u64 dr7;
+	__u64 pat;
+	__u64 xcr0;
+	__u64 reserved[17];
+};
+
+#define PARTVISOR_XSAVE_SIZE		4096
+
+/**
+ * struct partvisor_xsave - PARTVISOR_GET_XSAVE, _SET_XSAVE
+ * @region: an XSAVE area in the standard (non-compacted) format: the
+ *	legacy FXSAVE region (bytes 0-511), the XSAVE header (512-575),
+ *	the extended components at their CPUID 0xD offsets
+ */
+struct partvisor_xsave {
+	__u8 region[PARTVISOR_XSAVE_SIZE];
+};
+
+/* /dev/partvisor */
+#define PARTVISOR_CREATE_PARTITION \
+	_IOWR(PARTVISOR_IOCTL_TYPE, 0x02, struct partvisor_create_partition)
+#define PARTVISOR_LIST_PARTITIONS \
+	_IOWR(PARTVISOR_IOCTL_TYPE, 0x03, struct partvisor_partition_list)
+
+/* partition fd */
+#define PARTVISOR_MAP_MEMORY \
+	_IOW(PARTVISOR_IOCTL_TYPE, 0x10, struct partvisor_memory_region)
+#define PARTVISOR_UNMAP_MEMORY \
+	_IOW(PARTVISOR_IOCTL_TYPE, 0x11, struct partvisor_memory_region)
+#define PARTVISOR_SET_CPUID \
+	_IOW(PARTVISOR_IOCTL_TYPE, 0x12, struct partvisor_cpuid)
+#define PARTVISOR_GET_CPUID \
+	_IOWR(PARTVISOR_IOCTL_TYPE, 0x13, struct partvisor_cpuid)
+#define PARTVISOR_CREATE_VP \
+	_IOW(PARTVISOR_IOCTL_TYPE, 0x14, struct partvisor_create_vp)
+
+/* VP fd */
+#define PARTVISOR_GET_VP_STATE \
+	_IOR(PARTVISOR_IOCTL_TYPE, 0x20, struct partvisor_vp_state)
+#define PARTVISOR_SET_VP_STATE \
+	_IOW(PARTVISOR_IOCTL_TYPE, 0x21, struct partvisor_vp_state)
+#define PARTVISOR_GET_XSAVE \
+	_IOR(PARTVISOR_IOCTL_TYPE, 0x22, struct partvisor_xsave)
+#define PARTVISOR_SET_XSAVE \
+	_IOW(PARTVISOR_IOCTL_TYPE, 0x23, struct partvisor_xsave)
+
+/*
+ * Running a VP (root scheduler mode): PARTVISOR_RUN_VP runs the VP on the
+ * calling thread until something needs the VMM, and describes it in
+ * struct partvisor_run. A pending signal ends it with EINTR; the VP
+ * then simply continues on the next RUN.
+ */
+#define PARTVISOR_EXIT_IO		1	/* port I/O: @io */
+#define PARTVISOR_EXIT_MMIO		2	/* access outside mapped memory: @mmio */
+#define PARTVISOR_EXIT_HALT		3	/* HLT, nothing pending */
+#define PARTVISOR_EXIT_SHUTDOWN		4	/* triple fault: partition crashed */
+#define PARTVISOR_EXIT_MSR		5	/* an MSR the hypervisor does not know: @msr */
+#define PARTVISOR_EXIT_INVALID_STATE	6	/* the hardware refused the VP's state */
+#define PARTVISOR_EXIT_UNSUPPORTED	7	/* an exit nothing handles yet: @vendor_code */
+
+/* struct partvisor_exit_io.flags */
+#define PARTVISOR_IO_IN			(1U << 0)
+#define PARTVISOR_IO_STRING		(1U << 1)
+#define PARTVISOR_IO_REP		(1U << 2)
+
+/**
+ * struct partvisor_exit_io - PARTVISOR_EXIT_IO
+ * @port: I/O port
+ * @size: access size in bytes: 1, 2 or 4
+ * @flags: PARTVISOR_IO_*
+ * @reserved: zero
+ * @data: OUT: the value written. IN: on the next RUN, the VMM puts the
+ *	value read here (low @size bytes)
+ */
+struct partvisor_exit_io {
+	__u16 port;
+	__u8 size;
+	__u8 flags;
+	__u32 reserved;
+	__u64 data;
+};
+
+/* struct partvisor_exit_mmio.flags */
+#define PARTVISOR_MMIO_WRITE		(1U << 0)
+#define PARTVISOR_MMIO_FETCH		(1U << 1)
+
+/**
+ * struct partvisor_exit_mmio - PARTVISOR_EXIT_MMIO
+ * @gpa: guest-physical address accessed
+ * @flags: PARTVISOR_MMIO_*
+ * @size: access size in bytes; 0 while the access is not decoded (the
+ *	VP then stays at the instruction)
+ * @data: the value written (writes), or to be read (reads, next RUN)
+ */
+struct partvisor_exit_mmio {
+	__u64 gpa;
+	__u32 flags;
+	__u32 size;
+	__u64 data;
+};
+
+/* struct partvisor_exit_msr.flags */
+#define PARTVISOR_MSR_WRITE		(1U << 0)
+
+/**
+ * struct partvisor_exit_msr - PARTVISOR_EXIT_MSR
+ * @index: MSR number (ECX)
+ * @flags: PARTVISOR_MSR_*
+ * @data: WRMSR: the value written. RDMSR: on the next RUN, the VMM puts
+ *	the value read here
+ */
+struct partvisor_exit_msr {
+	__u32 index;
+	__u32 flags;
+	__u64 data;
+};
+
+/* struct partvisor_run.flags, in */
+#define PARTVISOR_RUN_INJECT_GP		(1U << 0)	/* fail the pending MSR access with #GP */
+
+/**
+ * struct partvisor_run - PARTVISOR_RUN_VP
+ * @reason: out: PARTVISOR_EXIT_*
+ * @flags: in: PARTVISOR_RUN_*; other bits must be zero
+ * @rip: out: the VP's RIP at the exit
+ * @vendor_code: out: the hardware's exit code (VMCB EXITCODE or VMCS
+ *	exit reason)
+ * @io: PARTVISOR_EXIT_IO
+ * @mmio: PARTVISOR_EXIT_MMIO
+ * @msr: PARTVISOR_EXIT_MSR
+ * @pad: the size of the union
+ * @reserved: must be zero
+ */
+struct partvisor_run {
+	__u32 reason;
+	__u32 flags;
+	__u64 rip;
+	__u64 vendor_code;
+	union {
+		struct partvisor_exit_io io;
+		struct partvisor_exit_mmio mmio;
+		struct partvisor_exit_msr msr;
+		__u64 pad[8];
+	};
+	__u64 reserved[4];
+};
+
+#define PARTVISOR_RUN_VP \
+	_IOWR(PARTVISOR_IOCTL_TYPE, 0x24, struct partvisor_run)
 
 #endif /* _UAPI_LINUX_PARTVISOR_H */

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Child partitions as the root driver keeps them: the partition, its
+ * mapped memory regions and its VPs. Vendor-neutral; a backend attaches
+ * nested page tables and VMCBs/VMCSs through struct pv_part_ops.
+ */
+#ifndef _PV_PARTITION_H
+#define _PV_PARTITION_H
+
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+#include <uapi/linux/partvisor.h>
+
+struct dentry;
+struct file;
+struct mm_struct;
+struct page;
+struct pid;
+struct seq_file;
+
+/*
+ * A range of guest-physical memory backed by pinned user pages. The pages
+ * stay pinned, and charged to the VMM's RLIMIT_MEMLOCK, until the region
+ * is unmapped or the partition dies.
+ */
+struct pv_mem_region {
+	struct list_head node;		/* in pv_partition.regions, by gpa */
+	u64 gpa;
+	u64 size;
+	u64 uaddr;
+	u32 flags;			/* PARTVISOR_MEM_* */
+	unsigned long nr_pages;
+	struct page **pages;		/* nr_pages, pinned */
+};
+
+struct pv_partition;
+
+/* A virtual processor; lives as long as its fd. */
+struct pv_vp {
+	struct pv_partition *part;	/* holds a reference */
+	u32 index;
+	struct mutex lock;		/* serializes the VP's ioctls */
+	struct partvisor_vp_state state;
+	struct partvisor_xsave *xsave;
+	void *arch;			/* backend state */
+};
+
+/*
+ * A child partition. Freed when the last of its fd and its VP fds is
+ * closed (@ref). @lock protects everything below it and is held across
+ * every struct pv_part_ops call.
+ */
+struct pv_partition {
+	struct kref ref;
+	u32 id;
+	struct pid *owner;		/* the creating process */
+	struct mm_struct *mm;		/* grabbed: its locked_vm is charged */
+	struct dentry *debugfs;
+	void *arch;			/* backend state: nested page table */
+
+	struct mutex lock;		/* held across pv_part_ops; before mmap_lock */
+	struct list_head regions;	/* struct pv_mem_region, by gpa */
+	unsigned int nr_regions;
+	u64 mapped_bytes;
+	unsigned long pinned_pages;
+	struct pv_vp *vps[PARTVISOR_MAX_VPS];
+	unsigned int nr_vps;
+	struct partvisor_cpuid_entry *cpuid;	/* kvmalloc'ed table */
+	unsigned int nr_cpuid;
+};
+
+/*
+ * An exit of a child VP as the backend decoded it for the run loop
+ * (module/run.c), which decides what happens next.
+ */
+enum pv_exit_kind {
+	PV_EXIT_INTERRUPTED,	/* a physical interrupt or NMI: just rerun */
+	PV_EXIT_CPUID,
+	PV_EXIT_HLT,
+	PV_EXIT_IO,
+	PV_EXIT_MSR_READ,
+	PV_EXIT_MSR_WRITE,
+	PV_EXIT_MEMORY,		/* a GPA no region maps (or maps read-only) */
+	PV_EXIT_SHUTDOWN,	/* triple fault */
+	PV_EXIT_HYPERCALL,
+	PV_EXIT_XSETBV,
+	PV_EXIT_UD,		/* an instruction the VP gets #UD for */
+	PV_EXIT_INVALID_STATE,	/* the hardware refused the VP's state */
+	PV_EXIT_UNSUPPORTED,	/* nothing handles it yet */
+};
+
+struct pv_exit {
+	enum pv_exit_kind kind;
+	u64 vendor_code;
+	u64 rip;
+	u64 next_rip;		/* IO: the instruction after */
+	unsigned int insn_len;	/* without NRIPS: the plain opcode's */
+	struct {
+		u16 port;
+		u8 size;
+		bool in, string, rep;
+	} io;
+	struct {
+		u64 gpa;
+		bool write, fetch;
+	} mem;
+};
+
+/* How the run loop resumes a VP after an exit. */
+enum pv_resume {
+	PV_RESUME_RETRY,	/* run the same instruction again */
+	PV_RESUME_SKIP,		/* past the instruction that exited */
+	PV_RESUME_UD,		/* raise #UD at it */
+	PV_RESUME_GP,		/* raise #GP(0) at it */
+};
+
+/* The few GPRs the run loop reads and writes. */
+enum pv_reg { PV_REG_RAX, PV_REG_RBX, PV_REG_RCX, PV_REG_RDX };
+
+/*
+ * The backend's view of partitions. Every hook is optional (NULL: no
+ * backend yet, skipped) and runs in process context with the partition's
+ * @lock held. A failing init or map undoes nothing itself: the core
+ * refuses the call and releases what it set up.
+ */
+struct pv_part_ops {
+	int (*part_init)(struct pv_partition *p);	/* nested page table */
+	void (*part_destroy)(struct pv_partition *p);
+	int (*map)(struct pv_partition *p, struct pv_mem_region *r);
+	void (*unmap)(struct pv_partition *p, struct pv_mem_region *r);
+	int (*vp_init)(struct pv_vp *vp);
+	void (*vp_destroy)(struct pv_vp *vp);
+	/*
+	 * Running, with the VP's lock held instead of the partition's:
+	 * load and store move the state between struct pv_vp and the
+	 * hardware's structures around a RUN; dispatch runs the VP once
+	 * (0, or -errno when the hypervisor refused); exit decodes what
+	 * stopped it; resume prepares the next run.
+	 */
+	void (*vp_load)(struct pv_vp *vp);
+	void (*vp_store)(struct pv_vp *vp);
+	int (*vp_dispatch)(struct pv_vp *vp);
+	void (*vp_exit)(struct pv_vp *vp, struct pv_exit *e);
+	void (*vp_resume)(struct pv_vp *vp, const struct pv_exit *e,
+			  enum pv_resume how);
+	u64 *(*vp_gpr)(struct pv_vp *vp, enum pv_reg reg);
+	unsigned int (*vp_cpl)(struct pv_vp *vp);
+};
+
+extern const struct pv_part_ops pv_svm_part_ops;
+
+extern const struct pv_part_ops *pv_part_ops;
+
+/* module/partition.c */
+long pv_create_partition(void __user *argp);
+long pv_list_partitions(void __user *argp);
+void pv_part_put(struct pv_partition *p);
+unsigned int pv_nr_partitions(void);
+void pv_partitions_show(struct seq_file *m);
+
+/* module/mem.c */
+long pv_map_memory(struct pv_partition *p, void __user *argp);
+long pv_unmap_memory(struct pv_partition *p, void __user *argp);
+/* The callers hold p->lock. */
+void pv_unmap_all(struct pv_partition *p);
+struct pv_mem_region *pv_part_region(struct pv_partition *p, u64 gpa);
+u64 pv_pinned_pages(void);
+
+/* module/vp.c */
+long pv_create_vp(struct pv_partition *p, void __user *argp);
+void pv_vp_reset_state(struct partvisor_vp_state *s);
+int pv_vp_check_state(const struct partvisor_vp_state *s);
+
+/* module/debugfs.c */
+void pv_debugfs_add_partition(struct pv_partition *p);
+void pv_debugfs_remove_partition(struct pv_partition *p);
+
+#endif /* _PV_PARTITION_H */
