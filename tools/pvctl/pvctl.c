@@ -184,9 +184,95 @@ static int cmd_info(int argc, char **argv)
 	return 0;
 }
 
+static void list_help(FILE *out)
+{
+	fprintf(out,
+		"usage: %s list\n\n"
+		"List the child partitions that exist, one per line after a\n"
+		"header: id, VPs, mapped memory regions, bytes mapped (pinned)\n"
+		"for the partition, and the pid of the process that created it\n"
+		"(0 when it is not visible in this pid namespace).\n",
+		progname);
+}
+
+/* All partitions, in a buffer that grows until they fit. */
+static struct partvisor_partition_entry *
+list_partitions(int fd, unsigned int *n)
+{
+	struct partvisor_partition_list list = { 0 };
+	struct partvisor_partition_entry *e = NULL, *grown;
+	unsigned int room = PARTVISOR_MAX_PARTITIONS;
+
+	for (;;) {
+		grown = realloc(e, room * sizeof(*e));
+		if (!grown) {
+			fprintf(stderr, "%s: out of memory\n", progname);
+			free(e);
+			return NULL;
+		}
+		e = grown;
+		list.count = room;
+		list.entries = (uintptr_t)e;
+		if (ioctl(fd, PARTVISOR_LIST_PARTITIONS, &list)) {
+			fprintf(stderr, "%s: PARTVISOR_LIST_PARTITIONS failed: %s\n",
+				progname, strerror(errno));
+			free(e);
+			return NULL;
+		}
+		if (list.count <= room)
+			break;
+		room = list.count;
+	}
+	*n = list.count;
+	return e;
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	struct partvisor_partition_entry *e;
+	struct partvisor_info info;
+	unsigned int i, n;
+	int fd;
+
+	(void)argv;
+	if (argc > 1) {
+		list_help(stderr);
+		return 2;
+	}
+	fd = open_device();
+	if (fd < 0)
+		return 1;
+	if (ioctl(fd, PARTVISOR_GET_INFO, &info)) {
+		fprintf(stderr, "%s: PARTVISOR_GET_INFO failed: %s\n", progname,
+			strerror(errno));
+		close(fd);
+		return 1;
+	}
+	if (info.abi_version < 3) {
+		fprintf(stderr, "%s: module ABI %u; listing partitions needs ABI 3\n",
+			progname, info.abi_version);
+		close(fd);
+		return 1;
+	}
+	e = list_partitions(fd, &n);
+	close(fd);
+	if (!e)
+		return 1;
+	printf("%-6s %-4s %-7s %-14s %s\n", "ID", "VPS", "REGIONS",
+	       "MAPPED_BYTES", "OWNER_PID");
+	for (i = 0; i < n; i++)
+		printf("%-6u %-4u %-7u %-14llu %d\n", e[i].id, e[i].nr_vps,
+		       e[i].nr_regions, (unsigned long long)e[i].mapped_bytes,
+		       e[i].owner_pid);
+	free(e);
+	return 0;
+}
+
 static const struct command commands[] = {
 	{ "info", "module, ABI and CPU virtualization features",
 	  cmd_info, info_help },
+	{ "list", "child partitions: id, VPs, memory, owner",
+	  cmd_list, list_help },
 };
 
 static void main_help(FILE *out)
