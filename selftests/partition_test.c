@@ -920,6 +920,105 @@ static void test_threads(void)
 	nothing_left("after the thread tests");
 }
 
+struct churn {
+	int part;
+	unsigned int id;
+	unsigned int bad;
+	char *mem;
+	char path[96];
+};
+
+/* Map and unmap a range of its own, over and over. */
+static void *churn_map(void *arg)
+{
+	struct churn *c = arg;
+	__u64 gpa = 0x100000ULL * (c->id + 1);
+	unsigned int i;
+
+	for (i = 0; i < THREAD_LOOPS / 4; i++)
+		if (map_mem(c->part, gpa, 4 * PAGE, c->mem,
+			    PARTVISOR_MEM_READ | PARTVISOR_MEM_WRITE) ||
+		    unmap_mem(c->part, gpa, 4 * PAGE))
+			c->bad++;
+	return NULL;
+}
+
+/* Create and close VPs, set a state on each. */
+static void *churn_vps(void *arg)
+{
+	struct partvisor_vp_state s;
+	struct churn *c = arg;
+	unsigned int i;
+	int vp;
+
+	for (i = 0; i < THREAD_LOOPS / 4; i++) {
+		vp = create_vp(c->part, c->id);
+		if (vp < 0 || get_state(vp, &s) || set_state(vp, &s))
+			c->bad++;
+		if (vp >= 0)
+			close(vp);
+	}
+	return NULL;
+}
+
+/* Read the partition's debugfs file, the list and the list ioctl. */
+static void *churn_read(void *arg)
+{
+	struct partvisor_partition_entry e[PARTVISOR_MAX_PARTITIONS];
+	struct partvisor_partition_list list;
+	struct churn *c = arg;
+	char buf[4096];
+	unsigned int i;
+	int fd;
+
+	for (i = 0; i < THREAD_LOOPS / 4; i++) {
+		fd = open(i & 1 ? c->path :
+			  "/sys/kernel/debug/partvisor/partitions", O_RDONLY);
+		if (fd < 0 || read(fd, buf, sizeof(buf)) <= 0)
+			c->bad++;
+		if (fd >= 0)
+			close(fd);
+		memset(&list, 0, sizeof(list));
+		list.count = ARRAY_SIZE(e);
+		list.entries = (uintptr_t)e;
+		if (xioctl(dev, PARTVISOR_LIST_PARTITIONS, &list))
+			c->bad++;
+	}
+	return NULL;
+}
+
+/* Partition-level calls from several threads at once. */
+static void test_churn(void)
+{
+	void *(*fn[NR_THREADS])(void *) = {
+		churn_map, churn_map, churn_vps, churn_read,
+	};
+	struct churn c[NR_THREADS];
+	pthread_t tid[NR_THREADS];
+	char *mem = alloc(4 * PAGE);
+	unsigned int bad = 0;
+	__u32 id = 0;
+	int part, i;
+
+	part = create_partition(&id);
+	for (i = 0; i < NR_THREADS; i++) {
+		c[i] = (struct churn){ .part = part, .id = i, .mem = mem };
+		snprintf(c[i].path, sizeof(c[i].path),
+			 "/sys/kernel/debug/partvisor/partition/%u/partition", id);
+		pthread_create(&tid[i], NULL, fn[i], &c[i]);
+	}
+	for (i = 0; i < NR_THREADS; i++) {
+		pthread_join(tid[i], NULL);
+		bad += c[i].bad;
+	}
+	pv_check(part >= 0 && bad == 0,
+		 "map/unmap x2, VP create/close and readers on one partition: %u failed",
+		 bad);
+	close(part);
+	nothing_left("after the partition churn");
+	munmap(mem, 4 * PAGE);
+}
+
 /* A VMM that builds partitions until it is killed; one byte per step. */
 static void vmm(int out)
 {
@@ -1158,6 +1257,7 @@ int main(void)
 	test_other_process();
 	test_memlock();
 	test_threads();
+	test_churn();
 	test_kill_loop();
 	test_pvctl_list();
 	test_module();
