@@ -122,8 +122,9 @@ enum pv_reg { PV_REG_RAX, PV_REG_RBX, PV_REG_RCX, PV_REG_RDX };
 /*
  * The backend's view of partitions. Every hook is optional (NULL: no
  * backend yet, skipped) and runs in process context with the partition's
- * @lock held. A failing init or map undoes nothing itself: the core
- * refuses the call and releases what it set up.
+ * @lock held. A failing init or map cleans up after itself: the core
+ * then fails the ioctl, releases what it set up and calls no matching
+ * destroy or unmap.
  */
 struct pv_part_ops {
 	int (*part_init)(struct pv_partition *p);	/* nested page table */
