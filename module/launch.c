@@ -24,6 +24,7 @@
 #include "partvisor.h"
 #include "hcall/hcall.h"
 #include "host.h"
+#include "partition.h"
 
 static const struct pv_launch_ops *pv_launch;
 static struct pv_lp **pv_lps;
@@ -93,6 +94,23 @@ u64 pv_hypercall(u64 input, u64 param0, u64 param1)
 void pv_host_main(struct pv_lp *lp)
 {
 	pv_launch->host_main(lp);
+}
+
+/*
+ * Run a child VP on this LP: stage it where host mode finds it, then the
+ * DISPATCH_VP hypercall. Interrupts are off, so the LP cannot change and
+ * no one else stages on it meanwhile.
+ */
+u64 pv_hypercall_dispatch(void *vp)
+{
+	struct pv_lp *lp = pv_lps[smp_processor_id()];
+	u64 result;
+
+	lockdep_assert_irqs_disabled();
+	lp->dispatch = vp;
+	result = pv_hypercall(PV_HC_DISPATCH_VP, 0, 0);
+	lp->dispatch = NULL;
+	return result;
 }
 
 static int pv_lp_online(unsigned int cpu)
@@ -252,6 +270,9 @@ int pv_launch_all(void)
 	 */
 	clear_bit(pv_arch->x86_feature,
 		  (unsigned long *)boot_cpu_data.x86_capability);
+	/* Child partitions, where the backend runs them. */
+	if (pv_caps.vendor == PARTVISOR_VENDOR_SVM)
+		pv_part_ops = &pv_svm_part_ops;
 	pr_info("launched on %u CPUs (%s)\n", num_online_cpus(),
 		pv_arch->name);
 	return 0;
@@ -270,6 +291,7 @@ void pv_unlaunch_all(void)
 		return;
 	set_bit(pv_arch->x86_feature,
 		(unsigned long *)boot_cpu_data.x86_capability);
+	pv_part_ops = NULL;
 	cpuhp_remove_state(pv_cpuhp_state);
 	pv_cpuhp_state = -1;
 	unregister_pm_notifier(&pv_pm_nb);

@@ -14,7 +14,6 @@
 
 #include "npt.h"
 
-#define PV_NPT_LEVELS		4
 #define PV_NPT_ENTRIES		512
 
 static unsigned int pv_npt_index(u64 gpa, unsigned int level)
@@ -31,9 +30,13 @@ static u64 *pv_npt_alloc_table(struct pv_npt *npt)
 	return t;
 }
 
-int pv_npt_init(struct pv_npt *npt, const struct pv_npt_fmt *fmt)
+int pv_npt_init(struct pv_npt *npt, const struct pv_npt_fmt *fmt,
+		unsigned int levels)
 {
+	if (levels != 4 && levels != 5)
+		return -EINVAL;
 	npt->fmt = fmt;
+	npt->levels = levels;
 	npt->nr_tables = 0;
 	npt->root = pv_npt_alloc_table(npt);
 	return npt->root ? 0 : -ENOMEM;
@@ -58,7 +61,7 @@ static void pv_npt_free_level(struct pv_npt *npt, u64 *table,
 void pv_npt_free(struct pv_npt *npt)
 {
 	if (npt->root)
-		pv_npt_free_level(npt, npt->root, PV_NPT_LEVELS - 1);
+		pv_npt_free_level(npt, npt->root, npt->levels - 1);
 	npt->root = NULL;
 }
 
@@ -69,7 +72,7 @@ static u64 *pv_npt_slot(struct pv_npt *npt, u64 gpa, bool alloc)
 	unsigned int level;
 	u64 *e, *next;
 
-	for (level = PV_NPT_LEVELS - 1; level; level--) {
+	for (level = npt->levels - 1; level; level--) {
 		e = &table[pv_npt_index(gpa, level)];
 		if (!(READ_ONCE(*e) & npt->fmt->valid)) {
 			if (!alloc)
@@ -127,7 +130,7 @@ u64 pv_npt_lookup(const struct pv_npt *npt, u64 gpa)
 
 	if (!table || (gpa >> PV_NPT_GPA_BITS))
 		return 0;
-	for (level = PV_NPT_LEVELS - 1; level; level--) {
+	for (level = npt->levels - 1; level; level--) {
 		e = READ_ONCE(table[pv_npt_index(gpa, level)]);
 		if (!(e & npt->fmt->valid))
 			return 0;

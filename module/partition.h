@@ -45,6 +45,14 @@ struct pv_vp {
 	struct partvisor_vp_state state;
 	struct partvisor_xsave *xsave;
 	void *arch;			/* backend state */
+	/* An exit the VMM completes on the next RUN (IN, RDMSR, WRMSR). */
+	bool pending;
+	struct pv_exit_pending {
+		u32 reason;		/* PARTVISOR_EXIT_* */
+		u8 size;		/* IN: bytes */
+		bool write;		/* MSR */
+		u64 next_rip;		/* IN */
+	} pend;
 };
 
 /*
@@ -69,6 +77,7 @@ struct pv_partition {
 	unsigned int nr_vps;
 	struct partvisor_cpuid_entry *cpuid;	/* kvmalloc'ed table */
 	unsigned int nr_cpuid;
+	bool crashed;			/* triple fault: no VP runs again */
 };
 
 /*
@@ -137,7 +146,8 @@ struct pv_part_ops {
 	 * Running, with the VP's lock held instead of the partition's:
 	 * load and store move the state between struct pv_vp and the
 	 * hardware's structures around a RUN; dispatch runs the VP once
-	 * (0, or -errno when the hypervisor refused); exit decodes what
+	 * with its FPU state loaded (0, or -errno when it could not run:
+	 * a refused XSAVE image, the hypervisor's refusal); exit decodes what
 	 * stopped it; resume prepares the next run.
 	 */
 	void (*vp_load)(struct pv_vp *vp);
@@ -168,6 +178,18 @@ long pv_unmap_memory(struct pv_partition *p, void __user *argp);
 void pv_unmap_all(struct pv_partition *p);
 struct pv_mem_region *pv_part_region(struct pv_partition *p, u64 gpa);
 u64 pv_pinned_pages(void);
+
+/* module/run.c */
+long pv_vp_run(struct pv_vp *vp, void __user *argp);
+
+/* The VP's FPU state in the registers around a dispatch (no sleeping). */
+struct pv_fpu_ctx {
+	u64 host_xcr0;
+	u32 pkru;
+};
+
+int pv_fpu_enter(struct pv_vp *vp, struct pv_fpu_ctx *c);
+void pv_fpu_leave(struct pv_vp *vp, struct pv_fpu_ctx *c);
 
 /* module/vp.c */
 long pv_create_vp(struct pv_partition *p, void __user *argp);

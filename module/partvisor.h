@@ -37,6 +37,7 @@ struct pv_lp {
 	bool launched;
 	u64 host_cr3;		/* private page table, outlives every mm */
 	void *arch;		/* vendor state */
+	void *dispatch;		/* the child VP staged for DISPATCH_VP */
 	struct dentry *debugfs;
 	struct pv_lp_stats stats;
 };
@@ -129,6 +130,7 @@ int pv_launch_all(void);
 void pv_unlaunch_all(void);
 bool pv_launched(void);
 u64 pv_hypercall(u64 input, u64 param0, u64 param1);
+u64 pv_hypercall_dispatch(void *vp);
 
 /* What the root sees of CPUID: module/root_cpuid.c */
 struct pv_cpuid_regs {

@@ -36,12 +36,14 @@ enum pv_intercept {
 enum pv_hc_slot {
 	PV_HC_SLOT_DEVIRTUALIZE,
 	PV_HC_SLOT_GET_SYSTEM_PROPERTY,
+	PV_HC_SLOT_DISPATCH_VP,
 	PV_HC_SLOT_OTHER,
 	PV_NR_HC_SLOTS,
 };
 
 #define PV_HC_SLOT_NAMES {						\
-	"0x8001_devirtualize", "0x8002_get_system_property", "other" }
+	"0x8001_devirtualize", "0x8002_get_system_property",		\
+	"0x8003_dispatch_vp", "other" }
 
 struct pv_vp_stats {
 	u64 intercepts[PV_NR_INTERCEPTS];

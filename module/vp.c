@@ -241,6 +241,8 @@ static long pv_vp_ioctl(struct file *filp, unsigned int cmd,
 		return pv_vp_get_xsave(vp, argp);
 	case PARTVISOR_SET_XSAVE:
 		return pv_vp_set_xsave(vp, argp);
+	case PARTVISOR_RUN_VP:
+		return pv_vp_run(vp, argp);
 	default:
 		return -ENOTTY;
 	}

@@ -22,6 +22,8 @@ static const struct pv_root_call pv_root_calls[] = {
 	  PV_HC_SLOT_DEVIRTUALIZE },
 	{ { PV_HC_GET_SYSTEM_PROPERTY, PV_HC_ROOT_ONLY | PV_HC_REP },
 	  PV_HC_SLOT_GET_SYSTEM_PROPERTY },
+	{ { PV_HC_DISPATCH_VP, PV_HC_ROOT_ONLY | PV_HC_FAST_OK },
+	  PV_HC_SLOT_DISPATCH_VP },
 };
 
 static const struct pv_root_call *pv_hc_lookup(u16 code)
@@ -158,6 +160,10 @@ enum pv_hc_action pv_hc_root_call(struct pv_hc_regs *regs,
 		return PV_HC_DEVIRT;
 	case PV_HC_GET_SYSTEM_PROPERTY:
 		return pv_hc_get_system_property(regs, &in, env);
+	case PV_HC_DISPATCH_VP:
+		/* The backend runs the child and sets the result. */
+		regs->result = pv_hc_result(HV_STATUS_SUCCESS, 0);
+		return PV_HC_DISPATCH;
 	}
 	/* A table entry without a case here is a bug. */
 	regs->result = pv_hc_result(HV_STATUS_INVALID_HYPERCALL_CODE, 0);

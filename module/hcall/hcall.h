@@ -69,6 +69,7 @@ struct pv_hc_desc {
 #define PV_HC_PRIVATE_BASE		0x8000
 #define PV_HC_DEVIRTUALIZE		0x8001	/* root, CPL0: leave host mode */
 #define PV_HC_GET_SYSTEM_PROPERTY	0x8002	/* root, rep: PARTVISOR_PROP_* */
+#define PV_HC_DISPATCH_VP		0x8003	/* root: run the staged child VP */
 
 /*
  * A rep call does at most this many reps per exit; then the root
@@ -82,6 +83,7 @@ enum pv_hc_action {
 	PV_HC_CONTINUE,		/* RAX = result, step past the instruction */
 	PV_HC_REPEAT,		/* RCX = input, RIP unchanged: re-execute */
 	PV_HC_DEVIRT,		/* leave host mode, RAX = result */
+	PV_HC_DISPATCH,		/* run the child VP staged on this LP */
 };
 
 /* The hypercall registers as the guest left them, and what to return. */

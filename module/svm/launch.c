@@ -81,11 +81,12 @@ static int pv_svm_setup(void)
 	}
 	pv_msrpm_intercept(MSR_EFER, false, true);
 	pv_msrpm_intercept(MSR_VM_HSAVE_PA, true, true);
-	return 0;
+	return pv_svm_child_setup();
 }
 
 static void pv_svm_teardown(void)
 {
+	pv_svm_child_teardown();
 	free_pages((unsigned long)pv_msrpm, PV_MSRPM_ORDER);
 	free_pages((unsigned long)pv_iopm, PV_IOPM_ORDER);
 	pv_msrpm = NULL;
@@ -479,7 +480,9 @@ static void __noreturn pv_svm_host_main(struct pv_lp *lp)
 		st->intercepts[reason]++;
 		st->intercept_cycles[reason] += cycles;
 		lp->stats.host_cycles += cycles;
-		if (action == PV_HC_DEVIRT)
+		if (action == PV_HC_DISPATCH)
+			vmcb->save.rax = pv_svm_dispatch(lp, s->host_save);
+		else if (action == PV_HC_DEVIRT)
 			pv_svm_leave(s);
 	}
 }

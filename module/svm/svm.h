@@ -12,6 +12,11 @@ struct pv_gprs;
 
 void pv_svm_run(struct pv_gprs *regs, u64 vmcb_pa, u64 host_save_pa);
 void __noreturn pv_svm_devirt(struct pv_leave *leave);
+
+/* Child partitions: child.c */
+int pv_svm_child_setup(void);
+void pv_svm_child_teardown(void);
+u64 pv_svm_dispatch(struct pv_lp *lp, void *host_save);
 #endif
 
 #endif /* _PV_SVM_H */

@@ -578,7 +578,16 @@ static void hc_root_codes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, r.slot, PV_HC_SLOT_GET_SYSTEM_PROPERTY);
 	EXPECT_RESULT(test, r, HV_STATUS_SUCCESS, 1);
 
-	r = run_root(0x8003, 0, 0);
+	r = run_root(PV_HC_DISPATCH_VP, 0, 0);
+	KUNIT_EXPECT_EQ(test, r.action, PV_HC_DISPATCH);
+	KUNIT_EXPECT_EQ(test, r.slot, PV_HC_SLOT_DISPATCH_VP);
+	EXPECT_RESULT(test, r, HV_STATUS_SUCCESS, 0);
+	/* Dispatch takes no reps: a malformed one runs nothing. */
+	r = run_root(input(PV_HC_DISPATCH_VP, 0, 0, 1, 0), 0, 0);
+	KUNIT_EXPECT_EQ(test, r.action, PV_HC_CONTINUE);
+	EXPECT_RESULT(test, r, HV_STATUS_INVALID_HYPERCALL_INPUT, 0);
+
+	r = run_root(0x8004, 0, 0);
 	KUNIT_EXPECT_EQ(test, r.slot, PV_HC_SLOT_OTHER);
 	EXPECT_RESULT(test, r, HV_STATUS_INVALID_HYPERCALL_CODE, 0);
 	r = run_root(0x0002, 0, 0);

@@ -35,7 +35,7 @@ static void npt_map_lookup_unmap(struct kunit *test)
 		struct pv_npt npt;
 		u64 gpa = 0x12345000, e;
 
-		KUNIT_ASSERT_EQ(test, pv_npt_init(&npt, fmt), 0);
+		KUNIT_ASSERT_EQ(test, pv_npt_init(&npt, fmt, 4), 0);
 		KUNIT_EXPECT_EQ(test, pv_npt_lookup(&npt, gpa), 0);
 		KUNIT_EXPECT_EQ(test, pv_npt_map(&npt, gpa, hpa,
 						 PV_NPT_READ | PV_NPT_WRITE), 0);
@@ -61,7 +61,7 @@ static void npt_rejects_bad_input(struct kunit *test)
 	phys_addr_t hpa = test_page(test);
 	struct pv_npt npt;
 
-	KUNIT_ASSERT_EQ(test, pv_npt_init(&npt, &pv_npt_fmt_amd), 0);
+	KUNIT_ASSERT_EQ(test, pv_npt_init(&npt, &pv_npt_fmt_amd, 4), 0);
 	KUNIT_EXPECT_EQ(test, pv_npt_map(&npt, 0x1001, hpa, PV_NPT_READ),
 			-EINVAL);
 	KUNIT_EXPECT_EQ(test, pv_npt_map(&npt, 0x1000, hpa + 8, PV_NPT_READ),
@@ -86,7 +86,7 @@ static void npt_tables_on_demand(struct kunit *test)
 	phys_addr_t hpa = test_page(test);
 	struct pv_npt npt;
 
-	KUNIT_ASSERT_EQ(test, pv_npt_init(&npt, &pv_npt_fmt_ept), 0);
+	KUNIT_ASSERT_EQ(test, pv_npt_init(&npt, &pv_npt_fmt_ept, 4), 0);
 	KUNIT_EXPECT_EQ(test, pv_npt_map(&npt, 0, hpa, PV_NPT_READ), 0);
 	KUNIT_EXPECT_EQ(test, npt.nr_tables, 4);
 	KUNIT_EXPECT_EQ(test, pv_npt_map(&npt, 0x1ff000, hpa, PV_NPT_READ),
@@ -104,6 +104,25 @@ static void npt_tables_on_demand(struct kunit *test)
 	/* Unmapping keeps tables: host-mode lookups never meet a freed one. */
 	KUNIT_EXPECT_EQ(test, pv_npt_unmap(&npt, 1ULL << 39), 0);
 	KUNIT_EXPECT_EQ(test, npt.nr_tables, 10);
+	pv_npt_free(&npt);
+	KUNIT_EXPECT_EQ(test, npt.nr_tables, 0);
+}
+
+/* Five levels (AMD under LA57): one more table, same leaves. */
+static void npt_five_levels(struct kunit *test)
+{
+	phys_addr_t hpa = test_page(test);
+	struct pv_npt npt;
+
+	KUNIT_EXPECT_EQ(test, pv_npt_init(&npt, &pv_npt_fmt_amd, 3), -EINVAL);
+	KUNIT_ASSERT_EQ(test, pv_npt_init(&npt, &pv_npt_fmt_amd, 5), 0);
+	KUNIT_EXPECT_EQ(test, pv_npt_map(&npt, 0x1000, hpa, PV_NPT_READ), 0);
+	KUNIT_EXPECT_EQ(test, npt.nr_tables, 5);
+	KUNIT_EXPECT_EQ(test, pv_npt_lookup(&npt, 0x1000) & npt.fmt->addr,
+			hpa);
+	/* The walk really has five levels: the root's first entry leads on. */
+	KUNIT_EXPECT_TRUE(test, npt.root[0] & npt.fmt->valid);
+	KUNIT_EXPECT_EQ(test, pv_npt_lookup(&npt, 0x2000), 0);
 	pv_npt_free(&npt);
 	KUNIT_EXPECT_EQ(test, npt.nr_tables, 0);
 }
@@ -143,6 +162,7 @@ static struct kunit_case pv_npt_cases[] = {
 	KUNIT_CASE(npt_map_lookup_unmap),
 	KUNIT_CASE(npt_rejects_bad_input),
 	KUNIT_CASE(npt_tables_on_demand),
+	KUNIT_CASE(npt_five_levels),
 	KUNIT_CASE(npt_amd_entries),
 	KUNIT_CASE(npt_ept_entries),
 	{}

@@ -841,7 +841,11 @@ static void __noreturn pv_vmx_host_main(struct pv_lp *lp)
 		st->intercepts[reason]++;
 		st->intercept_cycles[reason] += cycles;
 		lp->stats.host_cycles += cycles;
-		if (action == PV_HC_DEVIRT)
+		/* Child VPs do not run on VT-x yet. */
+		if (action == PV_HC_DISPATCH)
+			v->regs.rax = pv_hc_result(HV_STATUS_INVALID_PARTITION_STATE,
+						   0);
+		else if (action == PV_HC_DEVIRT)
 			pv_vmx_leave(v);
 	}
 }

@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Running a child VP from its VMM's thread (root scheduler mode).
+ * PARTVISOR_RUN_VP dispatches the VP on the calling thread's LP again and
+ * again, handles what partvisor handles itself (CPUID, hypercalls,
+ * XSETBV, instructions that get #UD) and returns to the VMM with an
+ * intercept message for the rest. Linux's scheduler decides when the
+ * thread runs: need_resched is honoured between dispatches and a pending
+ * signal ends RUN with -EINTR, so the VMM can be killed at any time.
+ */
+#include <linux/minmax.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <asm/fpu/api.h>
+#include <asm/fpu/xcr.h>
+#include <asm/pkru.h>
+
+#include "partvisor.h"
+#include "partition.h"
+#include "host.h"
+#include "hcall/hcall.h"
+
+#define PV_XCR0_X87		BIT_ULL(0)
+#define PV_XCR0_SSE		BIT_ULL(1)
+#define PV_XCR0_AVX		BIT_ULL(2)
+
+/*
+ * The VP's FPU registers in place of the thread's for one dispatch:
+ * kernel_fpu_begin() saves the thread's, XCR0 becomes the VP's, and the
+ * VP's XSAVE image is loaded. PKRU is not switched by XRSTOR's mask
+ * here but a VP can write it: it is put back by hand, as kernel code
+ * (copy_to_user) depends on it.
+ */
+int pv_fpu_enter(struct pv_vp *vp, struct pv_fpu_ctx *c)
+{
+	u64 mask;
+	int ret;
+
+	kernel_fpu_begin();
+	c->host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	if (cpu_feature_enabled(X86_FEATURE_OSPKE))
+		c->pkru = rdpkru();
+	mask = (vp->state.xcr0 & c->host_xcr0) | PV_XCR0_X87;
+	xsetbv(XCR_XFEATURE_ENABLED_MASK, mask);
+	ret = pv_xrstor_safe(vp->xsave->region, mask);
+	if (ret) {
+		xsetbv(XCR_XFEATURE_ENABLED_MASK, c->host_xcr0);
+		kernel_fpu_end();
+	}
+	return ret;
+}
+
+void pv_fpu_leave(struct pv_vp *vp, struct pv_fpu_ctx *c)
+{
+	u64 mask = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	u32 lo = mask, hi = mask >> 32;
+
+	asm volatile("xsave %0" : "+m"(*vp->xsave) : "a"(lo), "d"(hi)
+		     : "memory");
+	xsetbv(XCR_XFEATURE_ENABLED_MASK, c->host_xcr0);
+	if (cpu_feature_enabled(X86_FEATURE_OSPKE))
+		wrpkru(c->pkru);
+	kernel_fpu_end();
+}
+
+/*
+ * CPUID for a child: partvisor's own leaves (without the root's
+ * privileges), else the VMM's table, else zeros, as Hyper-V does.
+ */
+static void pv_run_cpuid(struct pv_vp *vp)
+{
+	const struct pv_part_ops *ops = pv_part_ops;
+	struct pv_partition *p = vp->part;
+	u64 *rax = ops->vp_gpr(vp, PV_REG_RAX), *rbx = ops->vp_gpr(vp, PV_REG_RBX);
+	u64 *rcx = ops->vp_gpr(vp, PV_REG_RCX), *rdx = ops->vp_gpr(vp, PV_REG_RDX);
+	u32 leaf = *rax, subleaf = *rcx;
+	struct pv_cpuid_regs r = { 0 };
+	unsigned int i;
+
+	if (leaf >= PV_CPUID_BASE && leaf <= PV_CPUID_BASE + 0xff) {
+		pv_root_cpuid(leaf, subleaf, &r);
+		if (leaf == PV_CPUID_BASE + 3)
+			r.ebx = 0;
+	} else {
+		mutex_lock(&p->lock);
+		for (i = 0; i < p->nr_cpuid; i++) {
+			const struct partvisor_cpuid_entry *e = &p->cpuid[i];
+
+			if (e->function != leaf ||
+			    ((e->flags & PARTVISOR_CPUID_SUBLEAF) &&
+			     e->index != subleaf))
+				continue;
+			r.eax = e->eax;
+			r.ebx = e->ebx;
+			r.ecx = e->ecx;
+			r.edx = e->edx;
+			break;
+		}
+		mutex_unlock(&p->lock);
+	}
+	*rax = r.eax;
+	*rbx = r.ebx;
+	*rcx = r.ecx;
+	*rdx = r.edx;
+}
+
+/* XSETBV: XCR0 only, x87 always, AVX only with SSE, what the host has. */
+static bool pv_run_xsetbv(struct pv_vp *vp)
+{
+	const struct pv_part_ops *ops = pv_part_ops;
+	u64 val = (*ops->vp_gpr(vp, PV_REG_RDX) << 32) |
+		  (u32)*ops->vp_gpr(vp, PV_REG_RAX);
+	u64 host = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+
+	if (ops->vp_cpl(vp) || (u32)*ops->vp_gpr(vp, PV_REG_RCX) ||
+	    !(val & PV_XCR0_X87) || (val & ~(host & PARTVISOR_XCR0_VALID)) ||
+	    ((val & PV_XCR0_AVX) && !(val & PV_XCR0_SSE)))
+		return false;
+	vp->state.xcr0 = val;
+	return true;
+}
+
+/* Complete the exit the VMM answered: IN and RDMSR data, or #GP. */
+static int pv_run_complete(struct pv_vp *vp, const struct partvisor_run *run)
+{
+	const struct pv_part_ops *ops = pv_part_ops;
+	struct pv_exit e = { .kind = PV_EXIT_IO, .next_rip = vp->pend.next_rip };
+	u64 *rax = ops->vp_gpr(vp, PV_REG_RAX);
+	u64 mask;
+
+	if (!vp->pending)
+		return run->flags ? -EINVAL : 0;
+	vp->pending = false;
+	if (vp->pend.reason == PARTVISOR_EXIT_MSR) {
+		e.kind = vp->pend.write ? PV_EXIT_MSR_WRITE : PV_EXIT_MSR_READ;
+		e.insn_len = 2;
+		if (run->flags & PARTVISOR_RUN_INJECT_GP) {
+			ops->vp_resume(vp, &e, PV_RESUME_GP);
+			return 0;
+		}
+		if (!vp->pend.write) {
+			*rax = (u32)run->msr.data;
+			*ops->vp_gpr(vp, PV_REG_RDX) = run->msr.data >> 32;
+		}
+	} else {
+		if (run->flags)
+			return -EINVAL;
+		/* IN: the low bytes of RAX take the value; EAX zero-extends. */
+		mask = vp->pend.size == 4 ? U32_MAX : BIT_ULL(8 * vp->pend.size) - 1;
+		if (vp->pend.size == 4)
+			*rax = (u32)run->io.data;
+		else
+			*rax = (*rax & ~mask) | (run->io.data & mask);
+	}
+	ops->vp_resume(vp, &e, PV_RESUME_SKIP);
+	return 0;
+}
+
+static void pv_run_report_io(struct pv_vp *vp, const struct pv_exit *e,
+			     struct partvisor_run *run)
+{
+	const struct pv_part_ops *ops = pv_part_ops;
+	u64 rax = *ops->vp_gpr(vp, PV_REG_RAX);
+
+	run->reason = PARTVISOR_EXIT_IO;
+	run->io.port = e->io.port;
+	run->io.size = e->io.size;
+	run->io.flags = (e->io.in ? PARTVISOR_IO_IN : 0);
+	if (e->io.in) {
+		vp->pending = true;
+		vp->pend.reason = PARTVISOR_EXIT_IO;
+		vp->pend.size = e->io.size;
+		vp->pend.next_rip = e->next_rip;
+		return;
+	}
+	run->io.data = e->io.size == 4 ? (u32)rax :
+		       rax & (BIT_ULL(8 * e->io.size) - 1);
+	ops->vp_resume(vp, e, PV_RESUME_SKIP);
+}
+
+static void pv_run_report_msr(struct pv_vp *vp, const struct pv_exit *e,
+			      struct partvisor_run *run)
+{
+	const struct pv_part_ops *ops = pv_part_ops;
+	bool write = e->kind == PV_EXIT_MSR_WRITE;
+
+	run->reason = PARTVISOR_EXIT_MSR;
+	run->msr.index = *ops->vp_gpr(vp, PV_REG_RCX);
+	run->msr.flags = write ? PARTVISOR_MSR_WRITE : 0;
+	if (write)
+		run->msr.data = (*ops->vp_gpr(vp, PV_REG_RDX) << 32) |
+				(u32)*ops->vp_gpr(vp, PV_REG_RAX);
+	vp->pending = true;
+	vp->pend.reason = PARTVISOR_EXIT_MSR;
+	vp->pend.write = write;
+}
+
+/*
+ * One exit: handled here (true: run again) or described in @run for the
+ * VMM (false).
+ */
+static bool pv_run_handle(struct pv_vp *vp, const struct pv_exit *e,
+			  struct partvisor_run *run)
+{
+	const struct pv_part_ops *ops = pv_part_ops;
+
+	switch (e->kind) {
+	case PV_EXIT_INTERRUPTED:
+		return true;
+	case PV_EXIT_CPUID:
+		pv_run_cpuid(vp);
+		ops->vp_resume(vp, e, PV_RESUME_SKIP);
+		return true;
+	case PV_EXIT_HYPERCALL:
+		/* Guest hypercalls come with the next step; CPL > 0: #UD. */
+		if (ops->vp_cpl(vp)) {
+			ops->vp_resume(vp, e, PV_RESUME_UD);
+			return true;
+		}
+		*ops->vp_gpr(vp, PV_REG_RAX) =
+			pv_hc_result(HV_STATUS_INVALID_HYPERCALL_CODE, 0);
+		ops->vp_resume(vp, e, PV_RESUME_SKIP);
+		return true;
+	case PV_EXIT_XSETBV:
+		ops->vp_resume(vp, e, pv_run_xsetbv(vp) ? PV_RESUME_SKIP :
+						      PV_RESUME_GP);
+		return true;
+	case PV_EXIT_UD:
+		ops->vp_resume(vp, e, PV_RESUME_UD);
+		return true;
+	case PV_EXIT_HLT:
+		/* No interrupts yet: a halted VP waits for its VMM. */
+		ops->vp_resume(vp, e, PV_RESUME_SKIP);
+		run->reason = PARTVISOR_EXIT_HALT;
+		return false;
+	case PV_EXIT_IO:
+		if (e->io.string) {
+			run->reason = PARTVISOR_EXIT_UNSUPPORTED;
+			return false;
+		}
+		pv_run_report_io(vp, e, run);
+		return false;
+	case PV_EXIT_MSR_READ:
+	case PV_EXIT_MSR_WRITE:
+		pv_run_report_msr(vp, e, run);
+		return false;
+	case PV_EXIT_MEMORY:
+		run->reason = PARTVISOR_EXIT_MMIO;
+		run->mmio.gpa = e->mem.gpa;
+		run->mmio.flags = (e->mem.write ? PARTVISOR_MMIO_WRITE : 0) |
+				  (e->mem.fetch ? PARTVISOR_MMIO_FETCH : 0);
+		return false;
+	case PV_EXIT_SHUTDOWN:
+		vp->part->crashed = true;
+		run->reason = PARTVISOR_EXIT_SHUTDOWN;
+		return false;
+	case PV_EXIT_INVALID_STATE:
+		run->reason = PARTVISOR_EXIT_INVALID_STATE;
+		return false;
+	case PV_EXIT_UNSUPPORTED:
+		break;
+	}
+	run->reason = PARTVISOR_EXIT_UNSUPPORTED;
+	return false;
+}
+
+static long pv_run_loop(struct pv_vp *vp, struct partvisor_run *run)
+{
+	const struct pv_part_ops *ops = pv_part_ops;
+	struct pv_exit e;
+	int ret;
+
+	for (;;) {
+		if (signal_pending(current))
+			return -EINTR;
+		cond_resched();
+		ret = ops->vp_dispatch(vp);
+		if (ret)
+			return ret;
+		ops->vp_exit(vp, &e);
+		if (pv_run_handle(vp, &e, run))
+			continue;
+		run->rip = e.rip;
+		run->vendor_code = e.vendor_code;
+		return 0;
+	}
+}
+
+long pv_vp_run(struct pv_vp *vp, void __user *argp)
+{
+	const struct pv_part_ops *ops = pv_part_ops;
+	struct partvisor_run run;
+	long ret;
+
+	if (!ops || !ops->vp_dispatch || !vp->arch)
+		return -EOPNOTSUPP;
+	if (copy_from_user(&run, argp, sizeof(run)))
+		return -EFAULT;
+	if ((run.flags & ~PARTVISOR_RUN_INJECT_GP) ||
+	    memchr_inv(run.reserved, 0, sizeof(run.reserved)))
+		return -EINVAL;
+	if (mutex_lock_killable(&vp->lock))
+		return -EINTR;
+	if (READ_ONCE(vp->part->crashed)) {
+		ret = -ESHUTDOWN;
+		goto out;
+	}
+	ops->vp_load(vp);
+	ret = pv_run_complete(vp, &run);
+	if (!ret) {
+		run.flags = 0;
+		ret = pv_run_loop(vp, &run);
+	}
+	ops->vp_store(vp);
+out:
+	mutex_unlock(&vp->lock);
+	if (!ret && copy_to_user(argp, &run, sizeof(run)))
+		ret = -EFAULT;
+	return ret;
+}

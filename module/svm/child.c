@@ -1,0 +1,577 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * AMD-V child partitions: a nested page table and an ASID per partition,
+ * a VMCB per VP, and running a VP from host mode.
+ *
+ * The root's VMM thread stages its VP on its LP and issues the DISPATCH
+ * hypercall with interrupts off; host mode runs the VP with one VMRUN and
+ * returns to the root at the first exit, whatever it is. Every decision
+ * about the exit is taken back in the root driver, in process context
+ * (module/run.c and pv_svm_vp_exit below), so host mode stays a few
+ * instructions long. A physical interrupt always ends the run (INTR is
+ * intercepted, V_INTR_MASKING keeps the child's IF away from the host's),
+ * and the root takes it as soon as it enables interrupts again.
+ */
+#include <linux/gfp.h>
+#include <linux/idr.h>
+#include <linux/mm.h>
+#include <linux/rwsem.h>
+#include <linux/slab.h>
+#include <asm/debugreg.h>
+#include <asm/io.h>
+#include <asm/svm.h>
+#include <asm/trap_pf.h>
+#include <asm/traps.h>
+
+#include "../partvisor.h"
+#include "../partition.h"
+#include "../npt.h"
+#include "../hcall/hcall.h"
+#include "svm.h"
+
+#define PV_SVM_CHILD_IOPM_ORDER		2	/* 12 KiB used */
+#define PV_SVM_CHILD_MSRPM_ORDER	1	/* 8 KiB */
+#define PV_SVM_FIRST_CHILD_ASID		2	/* 1 is the root's */
+#define PV_DR6_INIT			0xffff0ff0ULL	/* DR6 after reset */
+
+struct pv_svm_part {
+	struct pv_npt npt;
+	u32 asid;
+	bool shared_asid;	/* ran out: flush on every run */
+	/*
+	 * Unmapping must not race with a run that may still use the old
+	 * translation: runs hold it for reading, unmap for writing, and
+	 * bumps tlb_gen so that every VP flushes before its next run.
+	 */
+	struct rw_semaphore run_lock;
+	atomic_t tlb_gen;
+};
+
+struct pv_svm_vp {
+	struct vmcb *vmcb;
+	struct pv_gprs regs;
+	int last_cpu;
+	int tlb_gen;
+};
+
+/* Every port and every MSR exits for children. */
+static void *pv_child_iopm;
+static void *pv_child_msrpm;
+static DEFINE_IDA(pv_svm_asids);
+
+int pv_svm_child_setup(void)
+{
+	pv_child_iopm = (void *)__get_free_pages(GFP_KERNEL,
+						 PV_SVM_CHILD_IOPM_ORDER);
+	pv_child_msrpm = (void *)__get_free_pages(GFP_KERNEL,
+						  PV_SVM_CHILD_MSRPM_ORDER);
+	if (!pv_child_iopm || !pv_child_msrpm) {
+		pv_svm_child_teardown();
+		return -ENOMEM;
+	}
+	memset(pv_child_iopm, 0xff, PAGE_SIZE << PV_SVM_CHILD_IOPM_ORDER);
+	memset(pv_child_msrpm, 0xff, PAGE_SIZE << PV_SVM_CHILD_MSRPM_ORDER);
+	return 0;
+}
+
+void pv_svm_child_teardown(void)
+{
+	free_pages((unsigned long)pv_child_iopm, PV_SVM_CHILD_IOPM_ORDER);
+	free_pages((unsigned long)pv_child_msrpm, PV_SVM_CHILD_MSRPM_ORDER);
+	pv_child_iopm = NULL;
+	pv_child_msrpm = NULL;
+}
+
+static int pv_svm_part_init(struct pv_partition *p)
+{
+	struct pv_svm_part *sp;
+	int asid, ret;
+
+	/* The last ASID is shared by partitions that find none free. */
+	if (pv_caps.nr_tlb_tags <= PV_SVM_FIRST_CHILD_ASID + 1)
+		return -ENOSPC;
+	sp = kzalloc(sizeof(*sp), GFP_KERNEL_ACCOUNT);
+	if (!sp)
+		return -ENOMEM;
+	asid = ida_alloc_range(&pv_svm_asids, PV_SVM_FIRST_CHILD_ASID,
+			       pv_caps.nr_tlb_tags - 2, GFP_KERNEL);
+	if (asid == -ENOSPC) {
+		asid = pv_caps.nr_tlb_tags - 1;
+		sp->shared_asid = true;
+	} else if (asid < 0) {
+		kfree(sp);
+		return asid;
+	}
+	/* The nested walk has as many levels as the host's paging. */
+	ret = pv_npt_init(&sp->npt, &pv_npt_fmt_amd,
+			  __read_cr4() & X86_CR4_LA57 ? 5 : 4);
+	if (ret) {
+		if (!sp->shared_asid)
+			ida_free(&pv_svm_asids, asid);
+		kfree(sp);
+		return ret;
+	}
+	sp->asid = asid;
+	init_rwsem(&sp->run_lock);
+	p->arch = sp;
+	return 0;
+}
+
+static void pv_svm_part_destroy(struct pv_partition *p)
+{
+	struct pv_svm_part *sp = p->arch;
+
+	if (!sp)
+		return;
+	pv_npt_free(&sp->npt);
+	if (!sp->shared_asid)
+		ida_free(&pv_svm_asids, sp->asid);
+	kfree(sp);
+	p->arch = NULL;
+}
+
+static u32 pv_npt_prot(u32 flags)
+{
+	return (flags & PARTVISOR_MEM_READ ? PV_NPT_READ : 0) |
+	       (flags & PARTVISOR_MEM_WRITE ? PV_NPT_WRITE : 0) |
+	       (flags & PARTVISOR_MEM_EXEC ? PV_NPT_EXEC : 0);
+}
+
+static void pv_svm_unmap_pages(struct pv_svm_part *sp,
+			       struct pv_mem_region *r, unsigned long n)
+{
+	unsigned long i;
+
+	down_write(&sp->run_lock);
+	for (i = 0; i < n; i++)
+		pv_npt_unmap(&sp->npt, r->gpa + i * PAGE_SIZE);
+	atomic_inc(&sp->tlb_gen);
+	up_write(&sp->run_lock);
+}
+
+static int pv_svm_map(struct pv_partition *p, struct pv_mem_region *r)
+{
+	struct pv_svm_part *sp = p->arch;
+	u32 prot = pv_npt_prot(r->flags);
+	unsigned long i;
+	int ret;
+
+	for (i = 0; i < r->nr_pages; i++) {
+		ret = pv_npt_map(&sp->npt, r->gpa + i * PAGE_SIZE,
+				 page_to_phys(r->pages[i]), prot);
+		if (ret) {
+			pv_svm_unmap_pages(sp, r, i);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static void pv_svm_unmap(struct pv_partition *p, struct pv_mem_region *r)
+{
+	pv_svm_unmap_pages(p->arch, r, r->nr_pages);
+}
+
+static void pv_svm_child_intercepts(struct vmcb *vmcb)
+{
+	static const unsigned int intercepts[] = {
+		INTERCEPT_INTR, INTERCEPT_NMI, INTERCEPT_SMI, INTERCEPT_INIT,
+		INTERCEPT_CPUID, INTERCEPT_HLT, INTERCEPT_INVD,
+		INTERCEPT_IOIO_PROT, INTERCEPT_MSR_PROT, INTERCEPT_SHUTDOWN,
+		INTERCEPT_TASK_SWITCH, INTERCEPT_VMRUN, INTERCEPT_VMMCALL,
+		INTERCEPT_VMLOAD, INTERCEPT_VMSAVE, INTERCEPT_STGI,
+		INTERCEPT_CLGI, INTERCEPT_SKINIT, INTERCEPT_INVLPGA,
+		INTERCEPT_MONITOR, INTERCEPT_MWAIT, INTERCEPT_MWAIT_COND,
+		INTERCEPT_XSETBV, INTERCEPT_RSM,
+		/* DR0-3 are the host's: the child gets none of them. */
+		INTERCEPT_DR0_READ, INTERCEPT_DR1_READ, INTERCEPT_DR2_READ,
+		INTERCEPT_DR3_READ, INTERCEPT_DR0_WRITE, INTERCEPT_DR1_WRITE,
+		INTERCEPT_DR2_WRITE, INTERCEPT_DR3_WRITE,
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(intercepts); i++)
+		vmcb->control.intercepts[intercepts[i] / 32] |=
+			BIT(intercepts[i] % 32);
+}
+
+static int pv_svm_vp_init(struct pv_vp *vp)
+{
+	struct pv_svm_part *sp = vp->part->arch;
+	struct pv_svm_vp *v;
+
+	v = kzalloc(sizeof(*v), GFP_KERNEL_ACCOUNT);
+	if (!v)
+		return -ENOMEM;
+	v->vmcb = (void *)get_zeroed_page(GFP_KERNEL_ACCOUNT);
+	if (!v->vmcb) {
+		kfree(v);
+		return -ENOMEM;
+	}
+	pv_svm_child_intercepts(v->vmcb);
+	v->vmcb->control.iopm_base_pa = __pa(pv_child_iopm);
+	v->vmcb->control.msrpm_base_pa = __pa(pv_child_msrpm);
+	v->vmcb->control.asid = sp->asid;
+	v->vmcb->control.int_ctl = V_INTR_MASKING_MASK;
+	v->vmcb->control.nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
+	v->vmcb->control.nested_cr3 = __pa(sp->npt.root);
+	v->last_cpu = -1;
+	vp->arch = v;
+	return 0;
+}
+
+static void pv_svm_vp_destroy(struct pv_vp *vp)
+{
+	struct pv_svm_vp *v = vp->arch;
+
+	if (!v)
+		return;
+	free_page((unsigned long)v->vmcb);
+	kfree(v);
+	vp->arch = NULL;
+}
+
+static void pv_svm_seg_in(struct vmcb_seg *d, const struct partvisor_segment *s)
+{
+	d->selector = s->selector;
+	d->attrib = s->attrib;
+	d->limit = s->limit;
+	d->base = s->base;
+}
+
+static void pv_svm_seg_out(struct partvisor_segment *d, const struct vmcb_seg *s)
+{
+	d->selector = s->selector;
+	d->attrib = s->attrib;
+	d->limit = s->limit;
+	d->base = s->base;
+}
+
+/* The VP's state into its VMCB, before a run. */
+static void pv_svm_vp_load(struct pv_vp *vp)
+{
+	const struct partvisor_vp_state *st = &vp->state;
+	struct pv_svm_vp *v = vp->arch;
+	struct vmcb_save_area *sa = &v->vmcb->save;
+	struct pv_gprs *r = &v->regs;
+
+	r->rbx = st->rbx;
+	r->rcx = st->rcx;
+	r->rdx = st->rdx;
+	r->rsi = st->rsi;
+	r->rdi = st->rdi;
+	r->rbp = st->rbp;
+	r->r8 = st->r8;
+	r->r9 = st->r9;
+	r->r10 = st->r10;
+	r->r11 = st->r11;
+	r->r12 = st->r12;
+	r->r13 = st->r13;
+	r->r14 = st->r14;
+	r->r15 = st->r15;
+	sa->rax = st->rax;
+	sa->rsp = st->rsp;
+	sa->rip = st->rip;
+	sa->rflags = st->rflags;
+	pv_svm_seg_in(&sa->cs, &st->cs);
+	pv_svm_seg_in(&sa->ds, &st->ds);
+	pv_svm_seg_in(&sa->es, &st->es);
+	pv_svm_seg_in(&sa->fs, &st->fs);
+	pv_svm_seg_in(&sa->gs, &st->gs);
+	pv_svm_seg_in(&sa->ss, &st->ss);
+	pv_svm_seg_in(&sa->tr, &st->tr);
+	pv_svm_seg_in(&sa->ldtr, &st->ldtr);
+	sa->gdtr.base = st->gdtr.base;
+	sa->gdtr.limit = st->gdtr.limit;
+	sa->idtr.base = st->idtr.base;
+	sa->idtr.limit = st->idtr.limit;
+	sa->cr0 = st->cr0;
+	sa->cr2 = st->cr2;
+	sa->cr3 = st->cr3;
+	sa->cr4 = st->cr4;
+	/* VMRUN requires SVME in the guest's EFER; the VP never sees it. */
+	sa->efer = st->efer | EFER_SVME;
+	sa->dr7 = st->dr7;
+	sa->dr6 = PV_DR6_INIT;
+	sa->g_pat = st->pat;
+	sa->cpl = st->cr0 & X86_CR0_PE ?
+		  (st->ss.attrib >> PARTVISOR_SEG_DPL_SHIFT) & 3 : 0;
+	v->vmcb->control.int_ctl = (v->vmcb->control.int_ctl & ~V_TPR_MASK) |
+				   (st->cr8 & V_TPR_MASK);
+}
+
+/* ...and back, after it. */
+static void pv_svm_vp_store(struct pv_vp *vp)
+{
+	struct partvisor_vp_state *st = &vp->state;
+	struct pv_svm_vp *v = vp->arch;
+	const struct vmcb_save_area *sa = &v->vmcb->save;
+	const struct pv_gprs *r = &v->regs;
+
+	st->rbx = r->rbx;
+	st->rcx = r->rcx;
+	st->rdx = r->rdx;
+	st->rsi = r->rsi;
+	st->rdi = r->rdi;
+	st->rbp = r->rbp;
+	st->r8 = r->r8;
+	st->r9 = r->r9;
+	st->r10 = r->r10;
+	st->r11 = r->r11;
+	st->r12 = r->r12;
+	st->r13 = r->r13;
+	st->r14 = r->r14;
+	st->r15 = r->r15;
+	st->rax = sa->rax;
+	st->rsp = sa->rsp;
+	st->rip = sa->rip;
+	st->rflags = sa->rflags;
+	pv_svm_seg_out(&st->cs, &sa->cs);
+	pv_svm_seg_out(&st->ds, &sa->ds);
+	pv_svm_seg_out(&st->es, &sa->es);
+	pv_svm_seg_out(&st->fs, &sa->fs);
+	pv_svm_seg_out(&st->gs, &sa->gs);
+	pv_svm_seg_out(&st->ss, &sa->ss);
+	pv_svm_seg_out(&st->tr, &sa->tr);
+	pv_svm_seg_out(&st->ldtr, &sa->ldtr);
+	st->gdtr.base = sa->gdtr.base;
+	st->gdtr.limit = sa->gdtr.limit;
+	st->idtr.base = sa->idtr.base;
+	st->idtr.limit = sa->idtr.limit;
+	st->cr0 = sa->cr0;
+	st->cr2 = sa->cr2;
+	st->cr3 = sa->cr3;
+	st->cr4 = sa->cr4;
+	st->efer = sa->efer & ~EFER_SVME;
+	st->dr7 = sa->dr7;
+	st->pat = sa->g_pat;
+	st->cr8 = v->vmcb->control.int_ctl & V_TPR_MASK;
+}
+
+/*
+ * Host mode, on the VMM thread's LP: run the staged VP until its first
+ * exit. The root's own state stays in its VMCB meanwhile.
+ */
+u64 pv_svm_dispatch(struct pv_lp *lp, void *host_save)
+{
+	struct pv_svm_vp *v = lp->dispatch;
+
+	if (!v)
+		return HV_STATUS_INVALID_PARTITION_STATE;
+	/*
+	 * With V_INTR_MASKING the host's RFLAGS.IF decides whether a
+	 * physical interrupt ends the child's run. GIF is clear here, so
+	 * setting IF lets nothing in before VMRUN; clear it again before
+	 * the root runs.
+	 */
+	asm volatile("sti" : : : "memory");
+	pv_svm_run(&v->regs, __pa(v->vmcb), __pa(host_save));
+	asm volatile("cli" : : : "memory");
+	v->vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+	return HV_STATUS_SUCCESS;
+}
+
+/* Root side: one dispatch with interrupts off, on whatever LP we are. */
+static int pv_svm_vp_dispatch(struct pv_vp *vp)
+{
+	struct pv_svm_part *sp = vp->part->arch;
+	struct pv_svm_vp *v = vp->arch;
+	struct pv_fpu_ctx fpu;
+	int gen, cpu, ret;
+	u64 result;
+
+	down_read(&sp->run_lock);
+	ret = pv_fpu_enter(vp, &fpu);
+	if (ret) {
+		up_read(&sp->run_lock);
+		return ret;
+	}
+	local_irq_disable();
+	cpu = smp_processor_id();
+	gen = atomic_read(&sp->tlb_gen);
+	/*
+	 * The ASID's entries on another LP, from before an unmap, or of
+	 * another partition sharing it.
+	 */
+	if (v->last_cpu != cpu || v->tlb_gen != gen || sp->shared_asid)
+		v->vmcb->control.tlb_ctl =
+			pv_caps.features & PARTVISOR_FEAT_FLUSH_BY_ASID ?
+			TLB_CONTROL_FLUSH_ASID : TLB_CONTROL_FLUSH_ALL_ASID;
+	v->last_cpu = cpu;
+	v->tlb_gen = gen;
+	result = pv_hypercall_dispatch(v);
+	local_irq_enable();
+	pv_fpu_leave(vp, &fpu);
+	up_read(&sp->run_lock);
+	return result & HV_HC_RESULT_STATUS_MASK ? -EIO : 0;
+}
+
+static void pv_svm_inject(struct vmcb *vmcb, unsigned int vector,
+			  bool error_code)
+{
+	vmcb->control.event_inj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT |
+				  vector |
+				  (error_code ? SVM_EVTINJ_VALID_ERR : 0);
+	vmcb->control.event_inj_err = 0;
+}
+
+/* Past an instruction of known length, or to the next RIP if NRIPS. */
+static void pv_svm_child_skip(struct vmcb *vmcb, unsigned int len)
+{
+	if (pv_caps.features & PARTVISOR_FEAT_NRIPS)
+		vmcb->save.rip = vmcb->control.next_rip;
+	else
+		vmcb->save.rip += len;
+}
+
+/*
+ * Decode the last exit into what the vendor-neutral run loop handles.
+ * Runs in process context after the dispatch returned.
+ */
+static void pv_svm_vp_exit(struct pv_vp *vp, struct pv_exit *e)
+{
+	struct pv_svm_vp *v = vp->arch;
+	struct vmcb *vmcb = v->vmcb;
+	u64 info1 = vmcb->control.exit_info_1;
+
+	memset(e, 0, sizeof(*e));
+	/* An event cut short by the exit is delivered again on the next run. */
+	if (vmcb->control.exit_int_info & SVM_EXITINTINFO_VALID) {
+		vmcb->control.event_inj = vmcb->control.exit_int_info;
+		vmcb->control.event_inj_err =
+			vmcb->control.exit_int_info_err;
+	} else {
+		vmcb->control.event_inj = 0;
+	}
+	e->vendor_code = vmcb->control.exit_code;
+	e->rip = vmcb->save.rip;
+	switch (vmcb->control.exit_code) {
+	case SVM_EXIT_INTR:
+	case SVM_EXIT_NMI:
+	case SVM_EXIT_SMI:
+	case SVM_EXIT_INIT:
+		e->kind = PV_EXIT_INTERRUPTED;
+		break;
+	case SVM_EXIT_CPUID:
+		e->kind = PV_EXIT_CPUID;
+		e->insn_len = 2;
+		break;
+	case SVM_EXIT_HLT:
+		e->kind = PV_EXIT_HLT;
+		e->insn_len = 1;
+		break;
+	case SVM_EXIT_IOIO:
+		e->kind = PV_EXIT_IO;
+		e->io.port = info1 >> 16;
+		e->io.size = (info1 & SVM_IOIO_SIZE_MASK) >> SVM_IOIO_SIZE_SHIFT;
+		e->io.in = info1 & SVM_IOIO_TYPE_MASK;
+		e->io.string = info1 & SVM_IOIO_STR_MASK;
+		e->io.rep = info1 & SVM_IOIO_REP_MASK;
+		/* IOIO gives the next RIP even without NRIPS. */
+		e->next_rip = vmcb->control.exit_info_2;
+		break;
+	case SVM_EXIT_MSR:
+		e->kind = info1 ? PV_EXIT_MSR_WRITE : PV_EXIT_MSR_READ;
+		e->insn_len = 2;
+		break;
+	case SVM_EXIT_NPF:
+		e->kind = PV_EXIT_MEMORY;
+		e->mem.gpa = vmcb->control.exit_info_2;
+		e->mem.write = info1 & X86_PF_WRITE;
+		e->mem.fetch = info1 & X86_PF_INSTR;
+		break;
+	case SVM_EXIT_SHUTDOWN:
+		e->kind = PV_EXIT_SHUTDOWN;
+		break;
+	case SVM_EXIT_VMMCALL:
+		e->kind = PV_EXIT_HYPERCALL;
+		e->insn_len = 3;
+		break;
+	case SVM_EXIT_XSETBV:
+		e->kind = PV_EXIT_XSETBV;
+		e->insn_len = 3;
+		break;
+	case SVM_EXIT_VMRUN:
+	case SVM_EXIT_VMLOAD:
+	case SVM_EXIT_VMSAVE:
+	case SVM_EXIT_STGI:
+	case SVM_EXIT_CLGI:
+	case SVM_EXIT_SKINIT:
+	case SVM_EXIT_INVLPGA:
+	case SVM_EXIT_MONITOR:
+	case SVM_EXIT_MWAIT:
+	case SVM_EXIT_MWAIT_COND:
+	case SVM_EXIT_RSM:
+		e->kind = PV_EXIT_UD;
+		break;
+	case SVM_EXIT_ERR:
+		e->kind = PV_EXIT_INVALID_STATE;
+		break;
+	default:
+		e->kind = PV_EXIT_UNSUPPORTED;
+		break;
+	}
+}
+
+/* What pv_svm_vp_exit asked the run loop to do with the VP. */
+static void pv_svm_vp_resume(struct pv_vp *vp, const struct pv_exit *e,
+			     enum pv_resume how)
+{
+	struct vmcb *vmcb = ((struct pv_svm_vp *)vp->arch)->vmcb;
+
+	switch (how) {
+	case PV_RESUME_RETRY:
+		break;
+	case PV_RESUME_SKIP:
+		if (e->kind == PV_EXIT_IO)
+			vmcb->save.rip = e->next_rip;
+		else
+			pv_svm_child_skip(vmcb, e->insn_len);
+		break;
+	case PV_RESUME_UD:
+		pv_svm_inject(vmcb, X86_TRAP_UD, false);
+		break;
+	case PV_RESUME_GP:
+		pv_svm_inject(vmcb, X86_TRAP_GP, true);
+		break;
+	}
+}
+
+/* GPRs by the run loop: RAX lives in the VMCB on AMD-V. */
+static u64 *pv_svm_vp_gpr(struct pv_vp *vp, enum pv_reg reg)
+{
+	struct pv_svm_vp *v = vp->arch;
+
+	switch (reg) {
+	case PV_REG_RAX:
+		return &v->vmcb->save.rax;
+	case PV_REG_RBX:
+		return &v->regs.rbx;
+	case PV_REG_RCX:
+		return &v->regs.rcx;
+	case PV_REG_RDX:
+		return &v->regs.rdx;
+	}
+	return NULL;
+}
+
+static unsigned int pv_svm_vp_cpl(struct pv_vp *vp)
+{
+	return ((struct pv_svm_vp *)vp->arch)->vmcb->save.cpl;
+}
+
+const struct pv_part_ops pv_svm_part_ops = {
+	.part_init = pv_svm_part_init,
+	.part_destroy = pv_svm_part_destroy,
+	.map = pv_svm_map,
+	.unmap = pv_svm_unmap,
+	.vp_init = pv_svm_vp_init,
+	.vp_destroy = pv_svm_vp_destroy,
+	.vp_load = pv_svm_vp_load,
+	.vp_store = pv_svm_vp_store,
+	.vp_dispatch = pv_svm_vp_dispatch,
+	.vp_exit = pv_svm_vp_exit,
+	.vp_resume = pv_svm_vp_resume,
+	.vp_gpr = pv_svm_vp_gpr,
+	.vp_cpl = pv_svm_vp_cpl,
+};

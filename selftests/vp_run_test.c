@@ -1,0 +1,352 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Child VPs that really run (root scheduler mode): a real-mode guest does
+ * port I/O both ways, CPUID (answered by partvisor), HLT and a read of
+ * unmapped memory, and the VMM sees each as the right exit with the right
+ * data; a triple fault crashes the partition; the hardware's refusal of
+ * an impossible state is reported, not fatal; a signal ends a RUN of a
+ * spinning guest; and killing VMMs in the middle of runs leaves no
+ * partition behind.
+ */
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+
+#include "pv_test.h"
+#include "../tools/pvctl/vp_modes.h"
+
+#define MEM_SIZE	0x10000
+#define CODE		0x1000
+#define DATA		0x2000
+
+struct guest {
+	int part, vp;
+	unsigned char *mem;
+};
+
+/* A partition with MEM_SIZE bytes at GPA 0, code at CODE, one VP. */
+static int guest_new(int dev, struct guest *g, const void *code,
+		     size_t len, void (*tweak)(struct partvisor_vp_state *))
+{
+	struct partvisor_create_partition cp = { 0 };
+	struct partvisor_memory_region mr = { 0 };
+	struct partvisor_create_vp cv = { 0 };
+	struct partvisor_vp_state st;
+
+	g->part = -1;
+	g->vp = -1;
+	g->mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (g->mem == MAP_FAILED)
+		return -1;
+	memcpy(g->mem + CODE, code, len);
+	g->part = ioctl(dev, PARTVISOR_CREATE_PARTITION, &cp);
+	if (g->part < 0)
+		return -1;
+	mr.size = MEM_SIZE;
+	mr.uaddr = (unsigned long)g->mem;
+	mr.flags = PARTVISOR_MEM_ALL;
+	if (ioctl(g->part, PARTVISOR_MAP_MEMORY, &mr))
+		return -1;
+	g->vp = ioctl(g->part, PARTVISOR_CREATE_VP, &cv);
+	if (g->vp < 0 || ioctl(g->vp, PARTVISOR_GET_VP_STATE, &st))
+		return -1;
+	pv_state_real(&st, 0, CODE, 0x8000);
+	if (tweak)
+		tweak(&st);
+	return ioctl(g->vp, PARTVISOR_SET_VP_STATE, &st);
+}
+
+static void guest_free(struct guest *g)
+{
+	if (g->vp >= 0)
+		close(g->vp);
+	if (g->part >= 0)
+		close(g->part);
+	if (g->mem != MAP_FAILED)
+		munmap(g->mem, MEM_SIZE);
+}
+
+static int run(struct guest *g, struct partvisor_run *r)
+{
+	return ioctl(g->vp, PARTVISOR_RUN_VP, r);
+}
+
+/* OUT, IN, CPUID (not an exit), stores, HLT, then a read at 1 MiB. */
+static const unsigned char io_guest[] = {
+	0xba, 0xf8, 0x03,			/* mov dx, 0x3f8 */
+	0xb0, 'P',				/* mov al, 'P' */
+	0xee,					/* out dx, al */
+	0xec,					/* in al, dx */
+	0xa2, 0x04, 0x20,			/* mov [DATA + 4], al */
+	0x66, 0xb8, 0x00, 0x00, 0x00, 0x40,	/* mov eax, 0x40000000 */
+	0x0f, 0xa2,				/* cpuid */
+	0x66, 0x89, 0x1e, 0x00, 0x20,		/* mov [DATA], ebx */
+	0xf4,					/* hlt */
+	0xb8, 0xff, 0xff,			/* mov ax, 0xffff */
+	0x8e, 0xd8,				/* mov ds, ax */
+	0xa0, 0x10, 0x00,			/* mov al, [0x10]: GPA 1 MiB */
+	0xf4,
+};
+
+static void test_exits(int dev)
+{
+	struct partvisor_run r = { 0 };
+	struct guest g;
+	int ret;
+
+	if (guest_new(dev, &g, io_guest, sizeof(io_guest), NULL)) {
+		pv_check(0, "set up a real-mode guest: %s", strerror(errno));
+		return;
+	}
+	ret = run(&g, &r);
+	pv_check(!ret && r.reason == PARTVISOR_EXIT_IO &&
+		 r.io.port == 0x3f8 && r.io.size == 1 && !r.io.flags &&
+		 r.io.data == 'P',
+		 "OUT: exit %u port %#x size %u flags %#x data %#llx (ret %d)",
+		 r.reason, r.io.port, r.io.size, r.io.flags,
+		 (unsigned long long)r.io.data, ret);
+	memset(&r, 0, sizeof(r));
+	ret = run(&g, &r);
+	pv_check(!ret && r.reason == PARTVISOR_EXIT_IO &&
+		 r.io.port == 0x3f8 && r.io.flags == PARTVISOR_IO_IN,
+		 "IN: exit %u port %#x flags %#x", r.reason, r.io.port,
+		 r.io.flags);
+	r.io.data = 0x5a;
+	ret = run(&g, &r);
+	pv_check(!ret && r.reason == PARTVISOR_EXIT_HALT,
+		 "HLT after CPUID: exit %u (ret %d)", r.reason, ret);
+	pv_check(g.mem[DATA + 4] == 0x5a,
+		 "the guest got the value the VMM gave to IN (%#x)",
+		 g.mem[DATA + 4]);
+	pv_check(!memcmp(g.mem + DATA, "Part", 4),
+		 "CPUID 0x40000000 in the child says PartVisor (%.4s)",
+		 (char *)g.mem + DATA);
+	memset(&r, 0, sizeof(r));
+	ret = run(&g, &r);
+	pv_check(!ret && r.reason == PARTVISOR_EXIT_MMIO &&
+		 r.mmio.gpa == 0x100000 && !r.mmio.flags,
+		 "a read outside mapped memory is an MMIO exit (gpa %#llx flags %#x)",
+		 (unsigned long long)r.mmio.gpa, r.mmio.flags);
+	memset(&r, 0, sizeof(r));
+	r.flags = 1u << 31;
+	pv_check(run(&g, &r) == -1 && errno == EINVAL,
+		 "RUN with unknown flags: EINVAL");
+	guest_free(&g);
+}
+
+/* INT3 with an empty IVT: #GP, #DF, triple fault. */
+static const unsigned char crash_guest[] = { 0xcc };
+
+static void empty_ivt(struct partvisor_vp_state *st)
+{
+	st->idtr.limit = 0;
+}
+
+static void test_triple_fault(int dev)
+{
+	struct partvisor_run r = { 0 };
+	struct guest g;
+	int ret;
+
+	if (guest_new(dev, &g, crash_guest, sizeof(crash_guest), empty_ivt)) {
+		pv_check(0, "set up the crashing guest: %s", strerror(errno));
+		return;
+	}
+	ret = run(&g, &r);
+	pv_check(!ret && r.reason == PARTVISOR_EXIT_SHUTDOWN,
+		 "a triple fault is a SHUTDOWN exit (%u)", r.reason);
+	memset(&r, 0, sizeof(r));
+	pv_check(run(&g, &r) == -1 && errno == ESHUTDOWN,
+		 "a crashed partition runs no more: ESHUTDOWN");
+	guest_free(&g);
+}
+
+/*
+ * Long mode with a code segment both 64-bit (L) and 32-bit (D): every
+ * bit is defined, so it passes partvisor's checks, but VMRUN refuses it.
+ */
+static void impossible(struct partvisor_vp_state *st)
+{
+	st->cr0 |= PV_CR0_PE | PV_CR0_PG;
+	st->cr4 |= PV_CR4_PAE;
+	st->efer |= PV_EFER_LME | PV_EFER_LMA;
+	st->cs.attrib |= PARTVISOR_SEG_L | PARTVISOR_SEG_DB;
+}
+
+static void test_invalid_state(int dev)
+{
+	struct partvisor_run r = { 0 };
+	struct guest g;
+	int ret;
+
+	if (guest_new(dev, &g, crash_guest, sizeof(crash_guest), impossible)) {
+		pv_check(errno == EINVAL,
+			 "a CS both L and D refused when set (%s)",
+			 strerror(errno));
+		guest_free(&g);
+		return;
+	}
+	ret = run(&g, &r);
+	pv_check(!ret && r.reason == PARTVISOR_EXIT_INVALID_STATE,
+		 "a CS both L and D: INVALID_STATE exit (%u, ret %d)",
+		 r.reason, ret);
+	guest_free(&g);
+}
+
+/* OUT of the byte at DATA, which differs per partition. */
+static const unsigned char own_guest[] = {
+	0xba, 0xf8, 0x03,			/* mov dx, 0x3f8 */
+	0xa0, 0x00, 0x20,			/* mov al, [DATA] */
+	0xee,					/* out dx, al */
+	0xf4,					/* hlt */
+};
+
+#define MANY	24
+
+/*
+ * More partitions than AMD-V under QEMU has ASIDs (15), run in turns
+ * twice: each must read its own memory, never another's.
+ */
+static void test_many(int dev)
+{
+	struct partvisor_run r;
+	struct guest g[MANY];
+	unsigned int i, n, bad = 0, round;
+
+	for (n = 0; n < MANY; n++) {
+		if (guest_new(dev, &g[n], own_guest, sizeof(own_guest), NULL))
+			break;
+		g[n].mem[DATA] = 0x40 + n;
+	}
+	for (round = 0; round < 2 && n == MANY; round++) {
+		for (i = 0; i < n; i++) {
+			struct partvisor_vp_state st;
+
+			memset(&r, 0, sizeof(r));
+			if (run(&g[i], &r) || r.reason != PARTVISOR_EXIT_IO ||
+			    r.io.data != 0x40 + i) {
+				pv_diag("partition %u: exit %u data %#llx", i,
+					r.reason, (unsigned long long)r.io.data);
+				bad++;
+			}
+			/* Back to the start for the next round. */
+			memset(&r, 0, sizeof(r));
+			run(&g[i], &r);
+			ioctl(g[i].vp, PARTVISOR_GET_VP_STATE, &st);
+			st.rip = CODE;
+			ioctl(g[i].vp, PARTVISOR_SET_VP_STATE, &st);
+		}
+	}
+	pv_check(n == MANY && !bad,
+		 "%u partitions ran twice each, %u saw memory not their own",
+		 n, bad);
+	for (i = 0; i < n; i++)
+		guest_free(&g[i]);
+}
+
+static const unsigned char spin_guest[] = { 0xeb, 0xfe };	/* jmp $ */
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static void test_signal(int dev)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct partvisor_run r = { 0 };
+	struct guest g;
+	int ret;
+
+	if (guest_new(dev, &g, spin_guest, sizeof(spin_guest), NULL)) {
+		pv_check(0, "set up the spinning guest: %s", strerror(errno));
+		return;
+	}
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(1);
+	ret = run(&g, &r);
+	pv_check(ret == -1 && errno == EINTR,
+		 "a signal ends RUN of a spinning guest with EINTR (%d, %s)",
+		 ret, strerror(errno));
+	guest_free(&g);
+}
+
+static unsigned int nr_partitions(int dev)
+{
+	struct partvisor_partition_list l = { 0 };
+
+	if (ioctl(dev, PARTVISOR_LIST_PARTITIONS, &l))
+		return ~0u;
+	return l.count;
+}
+
+#define KILLS	50
+
+/* VMMs killed while their VP runs: nothing may stay behind. */
+static void test_kill(int dev)
+{
+	unsigned int i, before = nr_partitions(dev), bad = 0;
+	int fds[2], status;
+	pid_t pid;
+	char c;
+
+	for (i = 0; i < KILLS; i++) {
+		if (pipe(fds))
+			break;
+		pid = fork();
+		if (!pid) {
+			struct partvisor_run r = { 0 };
+			struct guest g;
+
+			close(fds[0]);
+			if (guest_new(dev, &g, spin_guest, sizeof(spin_guest),
+				      NULL))
+				_exit(1);
+			c = 1;
+			if (write(fds[1], &c, 1) != 1)
+				_exit(1);
+			run(&g, &r);
+			_exit(1);
+		}
+		close(fds[1]);
+		if (read(fds[0], &c, 1) != 1)
+			bad++;
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		close(fds[0]);
+		if (!WIFSIGNALED(status))
+			bad++;
+	}
+	pv_check(i == KILLS && !bad && nr_partitions(dev) == before,
+		 "%u VMMs killed in RUN, %u bad; partitions %u -> %u", i, bad,
+		 before, nr_partitions(dev));
+}
+
+int main(void)
+{
+	int dev = pv_open_or_skip();
+	struct partvisor_create_partition cp = { 0 };
+	struct partvisor_run r = { 0 };
+	struct partvisor_create_vp cv = { 0 };
+	int part, vp;
+
+	part = ioctl(dev, PARTVISOR_CREATE_PARTITION, &cp);
+	if (part < 0)
+		pv_skip_all("no partitions here (hypervisor not launched)");
+	vp = ioctl(part, PARTVISOR_CREATE_VP, &cv);
+	if (vp >= 0 && ioctl(vp, PARTVISOR_RUN_VP, &r) && errno == EOPNOTSUPP)
+		pv_skip_all("child VPs do not run on this backend yet");
+	close(vp);
+	close(part);
+
+	pv_plan(13);
+	test_exits(dev);
+	test_triple_fault(dev);
+	test_invalid_state(dev);
+	test_many(dev);
+	test_signal(dev);
+	test_kill(dev);
+	return pv_finish();
+}
