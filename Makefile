@@ -30,10 +30,12 @@ modules:
 clean:
 	$(MAKE) -C $(KDIR) M=$(SRCDIR) clean
 	$(MAKE) -C tools/pvctl clean
+	$(MAKE) -C tools/guests clean
 	$(MAKE) -C selftests clean
 
 tools:
 	$(MAKE) -C tools/pvctl
+	$(MAKE) -C tools/guests
 
 selftests:
 	$(MAKE) -C selftests

@@ -59,6 +59,13 @@ static inline int pv_check(int cond, const char *fmt, ...)
 	return cond;
 }
 
+/* Record one check that cannot run here, with the reason. */
+static inline void pv_skip(const char *what, const char *why)
+{
+	printf("ok %u %s # SKIP %s\n", ++pv_test_nr, what, why);
+	fflush(stdout);
+}
+
 static inline void pv_skip_all(const char *why)
 {
 	printf("TAP version 13\n1..0 # SKIP %s\n", why);

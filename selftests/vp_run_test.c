@@ -8,6 +8,7 @@
  * spinning guest; and killing VMMs in the middle of runs leaves no
  * partition behind.
  */
+#include <cpuid.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -144,11 +145,41 @@ static void empty_ivt(struct partvisor_vp_state *st)
 	st->idtr.limit = 0;
 }
 
+/*
+ * Bochs 2.7's AMD-V does not turn a guest's triple fault into a SHUTDOWN
+ * exit: the whole emulator stops ("3rd exception with no resolution").
+ */
+static int bochs_amd(void)
+{
+	unsigned int a, b, c, d;
+	char bios[64] = "";
+	FILE *f;
+
+	__cpuid(0, a, b, c, d);
+	if (b != 0x68747541)	/* "Auth"enticAMD */
+		return 0;
+	f = fopen("/sys/class/dmi/id/bios_version", "r");
+	if (f) {
+		if (!fgets(bios, sizeof(bios), f))
+			bios[0] = '\0';
+		fclose(f);
+	}
+	return !!strstr(bios, "Bochs");
+}
+
 static void test_triple_fault(int dev)
 {
 	struct partvisor_run r = { 0 };
 	struct guest g;
 	int ret;
+
+	if (bochs_amd()) {
+		pv_skip("a triple fault is a SHUTDOWN exit",
+			"Bochs AMD-V stops the emulator instead");
+		pv_skip("a crashed partition runs no more",
+			"Bochs AMD-V stops the emulator instead");
+		return;
+	}
 
 	if (guest_new(dev, &g, crash_guest, sizeof(crash_guest), empty_ivt)) {
 		pv_check(0, "set up the crashing guest: %s", strerror(errno));

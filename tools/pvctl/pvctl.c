@@ -11,11 +11,11 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include <linux/partvisor.h>
+#include "pvctl.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-static const char *progname = "pvctl";
+const char *progname = "pvctl";
 
 struct command {
 	const char *name;
@@ -24,7 +24,7 @@ struct command {
 	void (*help)(FILE *out);
 };
 
-static int open_device(void)
+int open_device(void)
 {
 	int fd = open(PARTVISOR_DEVICE, O_RDWR | O_CLOEXEC);
 
@@ -273,6 +273,8 @@ static const struct command commands[] = {
 	  cmd_info, info_help },
 	{ "list", "child partitions: id, VPs, memory, owner",
 	  cmd_list, list_help },
+	{ "run", "run a flat binary in a new child partition",
+	  cmd_run, run_help },
 };
 
 static void main_help(FILE *out)

@@ -9,19 +9,21 @@ show() {
 }
 
 echo "guest: Linux $(uname -r), $(nproc) CPUs,$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-)"
-show "insmod $PV_MODULE" || exit 1
-show "dmesg | grep 'partvisor: version'"
-show "pvctl info"
-show "ls -l /dev/partvisor"
-show "find /sys/kernel/debug/partvisor"
-show "cat /sys/kernel/debug/partvisor/hypervisor"
-show "rmmod partvisor"
 
 echo
-echo "== late launch: Linux becomes the root partition (AMD-V)"
-show "insmod $PV_MODULE launch=1" || exit 0
+echo "== load: Linux becomes the root partition on every CPU"
+show "insmod $PV_MODULE" || exit 1
 show "dmesg | grep 'partvisor: launched'"
-show "grep state /sys/kernel/debug/partvisor/hypervisor"
+show "pvctl info"
+show "cat /sys/kernel/debug/partvisor/hypervisor"
 show "launch_test"
+
+echo
+echo "== a child partition: a real-mode program on its serial port"
+show "pvctl run /pv/guests/hello.bin"
+show "grep -h -e '^cpu:' -e 'cpuid:' -e 'dispatch_vp:' /sys/kernel/debug/partvisor/lp/*"
+
+echo
+echo "== unload: every CPU back to native"
 show "rmmod partvisor"
 show "dmesg | tail -n 2"

@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The partvisor demo: install what is missing, build the module and pvctl,
-# boot Debian's stock kernel on an emulated AMD-V machine (QEMU TCG), load
-# partvisor there and show what it reports.
+# The partvisor demo: install what is missing, build the module, pvctl,
+# the guest payloads and the tests, boot Debian's stock kernel on an
+# emulated AMD-V machine (QEMU TCG), load partvisor there (Linux becomes
+# the root partition), run a child partition that prints over its serial
+# port, and show the counters.
 #
 # usage: demo.sh [pv-vm options, e.g. --lane bochs-vmx]
 set -euo pipefail
@@ -14,9 +16,10 @@ top=$(cd "$here/../../.." && pwd)
 echo "== installing dependencies (Debian 12 packages)"
 "$here/install-deps.sh"
 
-echo "== building partvisor.ko and pvctl"
-make -s -C "$top" modules tools 2>&1 | grep -v '^Skipping BTF' || true
-[ -r "$top/partvisor.ko" ] && [ -x "$top/tools/pvctl/pvctl" ]
+echo "== building partvisor.ko, pvctl, the guest payloads and the tests"
+make -s -C "$top" modules tools selftests 2>&1 | grep -v '^Skipping BTF' || true
+[ -r "$top/partvisor.ko" ] && [ -x "$top/tools/pvctl/pvctl" ] &&
+	[ -r "$top/tools/guests/hello.bin" ]
 
 echo "== booting an emulated machine (this takes a little while)"
 "$here/pv-vm" "$@" --file "$here/demo-guest.sh:pv/bin/demo-guest.sh" \
