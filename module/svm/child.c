@@ -406,15 +406,6 @@ static int pv_svm_vp_dispatch(struct pv_vp *vp)
 	return result & HV_HC_RESULT_STATUS_MASK ? -EIO : 0;
 }
 
-static void pv_svm_inject(struct vmcb *vmcb, unsigned int vector,
-			  bool error_code)
-{
-	vmcb->control.event_inj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT |
-				  vector |
-				  (error_code ? SVM_EVTINJ_VALID_ERR : 0);
-	vmcb->control.event_inj_err = 0;
-}
-
 /* Past an instruction of known length, or to the next RIP if NRIPS. */
 static void pv_svm_child_skip(struct vmcb *vmcb, unsigned int len)
 {

@@ -233,15 +233,6 @@ static int pv_svm_lp_launch(struct pv_lp *lp)
 			     s->stack + (PAGE_SIZE << PV_SVM_STACK_ORDER), lp);
 }
 
-static void pv_svm_inject_exception(struct vmcb *vmcb, unsigned int vector,
-				    bool error_code)
-{
-	vmcb->control.event_inj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT |
-				  vector |
-				  (error_code ? SVM_EVTINJ_VALID_ERR : 0);
-	vmcb->control.event_inj_err = 0;
-}
-
 /*
  * Read the bytes at the root's RIP. Kernel text is mapped in the host page
  * table; user text needs the root's own page table for the read, and
@@ -342,7 +333,7 @@ static void pv_svm_msr(struct pv_svm_lp *s)
 	pv_svm_skip(vmcb, write ? PV_INSN_WRMSR : PV_INSN_RDMSR);
 	return;
 gp:
-	pv_svm_inject_exception(vmcb, X86_TRAP_GP, true);
+	pv_svm_inject(vmcb, X86_TRAP_GP, true);
 }
 
 static enum pv_hc_action pv_svm_vmmcall(struct pv_lp *lp,
@@ -358,7 +349,7 @@ static enum pv_hc_action pv_svm_vmmcall(struct pv_lp *lp,
 
 	/* Hypercalls are for CPL 0: user space gets #UD, as natively. */
 	if (vmcb->save.cpl) {
-		pv_svm_inject_exception(vmcb, X86_TRAP_UD, false);
+		pv_svm_inject(vmcb, X86_TRAP_UD, false);
 		return PV_HC_CONTINUE;
 	}
 	action = pv_hc_root_dispatch(&hc, &lp->stats.root_vp);
@@ -400,7 +391,7 @@ static enum pv_hc_action pv_svm_handle_exit(struct pv_lp *lp,
 	case SVM_EXIT_INVLPGA:
 		/* No hypervisor runs under partvisor. */
 		*reason = PV_INTERCEPT_VIRT_INSN;
-		pv_svm_inject_exception(vmcb, X86_TRAP_UD, false);
+		pv_svm_inject(vmcb, X86_TRAP_UD, false);
 		break;
 	case SVM_EXIT_SHUTDOWN:
 		panic("partvisor: the root partition triple-faulted on CPU %d\n",

@@ -8,7 +8,19 @@
 #include "../host.h"
 
 #ifndef __ASSEMBLY__
+#include <asm/svm.h>
+
 struct pv_gprs;
+
+/* Raise a hardware exception in the guest at its next VMRUN. */
+static inline void pv_svm_inject(struct vmcb *vmcb, unsigned int vector,
+				 bool error_code)
+{
+	vmcb->control.event_inj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_EXEPT |
+				  vector |
+				  (error_code ? SVM_EVTINJ_VALID_ERR : 0);
+	vmcb->control.event_inj_err = 0;
+}
 
 void pv_svm_run(struct pv_gprs *regs, u64 vmcb_pa, u64 host_save_pa);
 void __noreturn pv_svm_devirt(struct pv_leave *leave);
