@@ -25,6 +25,7 @@
 #include "hcall/hcall.h"
 #include "host.h"
 #include "partition.h"
+#include "vmx/vmx.h"
 
 static const struct pv_launch_ops *pv_launch;
 static struct pv_lp **pv_lps;
@@ -273,6 +274,8 @@ int pv_launch_all(void)
 	/* Child partitions, where the backend runs them. */
 	if (pv_caps.vendor == PARTVISOR_VENDOR_SVM)
 		pv_part_ops = &pv_svm_part_ops;
+	else if (pv_caps.vendor == PARTVISOR_VENDOR_VMX && pv_vmx_child_ok)
+		pv_part_ops = &pv_vmx_part_ops;
 	pr_info("launched on %u CPUs (%s)\n", num_online_cpus(),
 		pv_arch->name);
 	return 0;

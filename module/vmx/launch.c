@@ -73,13 +73,7 @@ struct pv_vmx_lp {
 	struct pv_leave leave;
 };
 
-/* Controls, decided once from the capability MSRs. */
-static struct {
-	u32 pin, proc, proc2, exit, entry;
-	u32 revision;
-	u64 cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
-	bool vpid;
-} pv_vmx;
+struct pv_vmx_caps pv_vmx;
 
 static void *pv_msr_bitmap;
 
@@ -92,20 +86,6 @@ static_assert(offsetof(struct pv_leave, gs_base) == PV_LEAVE_GS_BASE);
 static_assert(offsetof(struct pv_leave, vmcb_pa) == PV_LEAVE_VMCB);
 static_assert(HOST_RSP == PV_VMCS_HOST_RSP);
 
-static __always_inline u64 pv_vmread(unsigned long field)
-{
-	u64 val;
-
-	asm volatile("vmread %1, %0" : "=rm"(val) : "r"(field) : "cc");
-	return val;
-}
-
-static __always_inline void pv_vmwrite(unsigned long field, u64 val)
-{
-	asm volatile("vmwrite %1, %0" : : "r"(field), "rm"(val)
-		     : "cc", "memory");
-}
-
 /* A VMWRITE that reports VMfail, for building the VMCS at launch. */
 static bool pv_vmwrite_ok(unsigned long field, u64 val)
 {
@@ -117,30 +97,12 @@ static bool pv_vmwrite_ok(unsigned long field, u64 val)
 	return !fail;
 }
 
-/* VMXON, VMCLEAR and VMPTRLD take a physical address; false on VMfail. */
+/* VMXON takes a physical address; false on VMfail. */
 static bool pv_vmxon(u64 pa)
 {
 	bool fail;
 
 	asm volatile("vmxon %1" CC_SET(na)
-		     : CC_OUT(na)(fail) : "m"(pa) : "memory");
-	return !fail;
-}
-
-static bool pv_vmclear(u64 pa)
-{
-	bool fail;
-
-	asm volatile("vmclear %1" CC_SET(na)
-		     : CC_OUT(na)(fail) : "m"(pa) : "memory");
-	return !fail;
-}
-
-static bool pv_vmptrld(u64 pa)
-{
-	bool fail;
-
-	asm volatile("vmptrld %1" CC_SET(na)
 		     : CC_OUT(na)(fail) : "m"(pa) : "memory");
 	return !fail;
 }
@@ -229,9 +191,15 @@ static int pv_vmx_setup(void)
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED0, pv_vmx.cr4_fixed0);
 	rdmsrl(MSR_IA32_VMX_CR4_FIXED1, pv_vmx.cr4_fixed1);
 
+	pv_vmx.true_ctls = true_ctls;
+	pv_vmx.ept_vpid_cap = cap;
+
 	/* All zero: no MSR in the bitmap's ranges exits. */
 	pv_msr_bitmap = (void *)get_zeroed_page(GFP_KERNEL);
-	return pv_msr_bitmap ? 0 : -ENOMEM;
+	if (!pv_msr_bitmap)
+		return -ENOMEM;
+	pv_vmx_child_setup();
+	return 0;
 }
 
 static void pv_vmx_teardown(void)
@@ -841,9 +809,9 @@ static void __noreturn pv_vmx_host_main(struct pv_lp *lp)
 		st->intercepts[reason]++;
 		st->intercept_cycles[reason] += cycles;
 		lp->stats.host_cycles += cycles;
-		/* Child VPs do not run on VT-x yet. */
 		if (action == PV_HC_DISPATCH)
-			v->regs.rax = pv_hc_result(HV_STATUS_INVALID_PARTITION_STATE,
+			v->regs.rax = pv_hc_result(pv_vmx_dispatch(lp,
+								   __pa(v->vmcs)),
 						   0);
 		else if (action == PV_HC_DEVIRT)
 			pv_vmx_leave(v);
