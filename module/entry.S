@@ -49,7 +49,7 @@ SYM_FUNC_START(pv_xrstor_safe)
 	mov	%rsi, %rax
 	mov	%rsi, %rdx
 	shr	$32, %rdx
-1:	xrstor	(%rdi)
+1:	xrstor64 (%rdi)
 	xor	%eax, %eax
 	RET
 2:	mov	$-EINVAL, %eax

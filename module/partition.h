@@ -184,7 +184,6 @@ long pv_vp_run(struct pv_vp *vp, void __user *argp);
 
 /* The VP's FPU state in the registers around a dispatch (no sleeping). */
 struct pv_fpu_ctx {
-	u64 host_xcr0;
 	u32 pkru;
 };
 

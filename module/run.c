@@ -28,38 +28,40 @@
 
 /*
  * The VP's FPU registers in place of the thread's for one dispatch:
- * kernel_fpu_begin() saves the thread's, XCR0 becomes the VP's, and the
- * VP's XSAVE image is loaded. PKRU is not switched by XRSTOR's mask
- * here but a VP can write it: it is put back by hand, as kernel code
+ * kernel_fpu_begin() saves the thread's and the VP's XSAVE image is
+ * loaded, for the components the host has enabled and the image can hold.
+ * XCR0 stays the host's: switching it around every dispatch costs two
+ * XSETBVs and was seen to upset the thread's later XRSTORS under Bochs;
+ * the VP's XCR0 is kept for what it reads back. PKRU is not in that mask
+ * but a VP can write it: it is put back by hand, as kernel code
  * (copy_to_user) depends on it.
  */
+static u64 pv_fpu_mask(void)
+{
+	return xgetbv(XCR_XFEATURE_ENABLED_MASK) &
+	       (PARTVISOR_XCR0_VALID & ~XFEATURE_MASK_PKRU);
+}
+
 int pv_fpu_enter(struct pv_vp *vp, struct pv_fpu_ctx *c)
 {
-	u64 mask;
 	int ret;
 
 	kernel_fpu_begin();
-	c->host_xcr0 = xgetbv(XCR_XFEATURE_ENABLED_MASK);
 	if (cpu_feature_enabled(X86_FEATURE_OSPKE))
 		c->pkru = rdpkru();
-	mask = (vp->state.xcr0 & c->host_xcr0) | PV_XCR0_X87;
-	xsetbv(XCR_XFEATURE_ENABLED_MASK, mask);
-	ret = pv_xrstor_safe(vp->xsave->region, mask);
-	if (ret) {
-		xsetbv(XCR_XFEATURE_ENABLED_MASK, c->host_xcr0);
+	ret = pv_xrstor_safe(vp->xsave->region, pv_fpu_mask());
+	if (ret)
 		kernel_fpu_end();
-	}
 	return ret;
 }
 
 void pv_fpu_leave(struct pv_vp *vp, struct pv_fpu_ctx *c)
 {
-	u64 mask = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	u64 mask = pv_fpu_mask();
 	u32 lo = mask, hi = mask >> 32;
 
-	asm volatile("xsave %0" : "+m"(*vp->xsave) : "a"(lo), "d"(hi)
+	asm volatile("xsave64 %0" : "+m"(*vp->xsave) : "a"(lo), "d"(hi)
 		     : "memory");
-	xsetbv(XCR_XFEATURE_ENABLED_MASK, c->host_xcr0);
 	if (cpu_feature_enabled(X86_FEATURE_OSPKE))
 		wrpkru(c->pkru);
 	kernel_fpu_end();

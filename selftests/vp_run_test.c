@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "pv_test.h"
@@ -134,6 +135,70 @@ static void test_exits(int dev)
 	r.flags = 1u << 31;
 	pv_check(run(&g, &r) == -1 && errno == EINVAL,
 		 "RUN with unknown flags: EINVAL");
+	guest_free(&g);
+}
+
+/* pxor xmm0, xmm0; hlt: the VP's SSE state, not the VMM's. */
+static const unsigned char sse_guest[] = { 0x66, 0x0f, 0xef, 0xc0, 0xf4 };
+
+#define XMM0_OFFSET	160
+#define XSTATE_BV	512
+
+static void sse_on(struct partvisor_vp_state *st)
+{
+	st->cr0 |= 1ULL << 1;	/* MP */
+	st->cr4 |= 1ULL << 9;	/* OSFXSR */
+}
+
+/* RUN with a pattern in the VMM's XMM0 across the system call. */
+static long run_keeping_xmm0(int fd, struct partvisor_run *r,
+			     unsigned long long *xmm0)
+{
+	unsigned long long pattern = 0x1122334455667788ULL, out;
+	long ret;
+
+	asm volatile("movq %[p], %%xmm0\n\t"
+		     "syscall\n\t"
+		     "movq %%xmm0, %[o]"
+		     : "=a"(ret), [o] "=r"(out)
+		     : "a"((long)SYS_ioctl), "D"((long)fd),
+		       "S"((long)PARTVISOR_RUN_VP), "d"(r), [p] "r"(pattern)
+		     : "rcx", "r11", "memory", "xmm0");
+	*xmm0 = out;
+	return ret;
+}
+
+static void test_fpu(int dev)
+{
+	struct partvisor_xsave *x = malloc(sizeof(*x));
+	struct partvisor_run r = { 0 };
+	unsigned long long xmm0 = 0, bv;
+	struct guest g;
+	long ret;
+
+	if (!x || guest_new(dev, &g, sse_guest, sizeof(sse_guest), sse_on) ||
+	    ioctl(g.vp, PARTVISOR_GET_XSAVE, x)) {
+		pv_check(0, "set up the SSE guest: %s", strerror(errno));
+		free(x);
+		return;
+	}
+	memset(x->region + XMM0_OFFSET, 0xaa, 16);
+	memcpy(&bv, x->region + XSTATE_BV, 8);
+	bv |= 3;	/* x87 and SSE state given */
+	memcpy(x->region + XSTATE_BV, &bv, 8);
+	ret = ioctl(g.vp, PARTVISOR_SET_XSAVE, x);
+	if (!ret)
+		ret = run_keeping_xmm0(g.vp, &r, &xmm0);
+	pv_check(!ret && r.reason == PARTVISOR_EXIT_HALT &&
+		 xmm0 == 0x1122334455667788ULL,
+		 "a VP clearing XMM0 leaves the VMM's XMM0 alone (%#llx, exit %u, ret %ld)",
+		 xmm0, r.reason, ret);
+	ioctl(g.vp, PARTVISOR_GET_XSAVE, x);
+	memcpy(&bv, x->region + XSTATE_BV, 8);
+	pv_check(!(bv & 2) || !memcmp(x->region + XMM0_OFFSET,
+				      "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16),
+		 "...and its own XMM0 is clear in its XSAVE image");
+	free(x);
 	guest_free(&g);
 }
 
@@ -383,8 +448,9 @@ int main(void)
 	close(vp);
 	close(part);
 
-	pv_plan(13);
+	pv_plan(15);
 	test_exits(dev);
+	test_fpu(dev);
 	test_triple_fault(dev);
 	test_invalid_state(dev);
 	test_many(dev);
