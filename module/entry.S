@@ -4,9 +4,7 @@
  * its LP's host stack, and Linux later resumes where it called in, either
  * as the root partition's VP or, when the first entry failed, natively.
  */
-#include <linux/errno.h>
 #include <linux/linkage.h>
-#include <asm/asm.h>
 #include <asm/unwind_hints.h>
 
 #include "host.h"
@@ -39,20 +37,3 @@ SYM_CODE_START(pv_launch_abort)
 	PV_POP_CALLEE_SAVED
 	RET
 SYM_CODE_END(pv_launch_abort)
-
-/*
- * int pv_xrstor_safe(const void *area, u64 mask): XRSTOR of a child VP's
- * FPU state for the components in mask; 0, or -EINVAL when the area made
- * it fault (#GP: a value the CPU refuses).
- */
-SYM_FUNC_START(pv_xrstor_safe)
-	mov	%rsi, %rax
-	mov	%rsi, %rdx
-	shr	$32, %rdx
-1:	xrstor64 (%rdi)
-	xor	%eax, %eax
-	RET
-2:	mov	$-EINVAL, %eax
-	RET
-	_ASM_EXTABLE(1b, 2b)
-SYM_FUNC_END(pv_xrstor_safe)

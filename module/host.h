@@ -68,7 +68,6 @@ int pv_host_enter(u64 *rsp_slot, void *stack_top, struct pv_lp *lp);
 void pv_root_resume(void);
 void __noreturn pv_launch_abort(u64 rsp, int err);
 void pv_host_main(struct pv_lp *lp);
-int pv_xrstor_safe(const void *area, u64 mask);
 #endif
 
 #endif /* _PV_HOST_H */

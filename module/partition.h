@@ -146,8 +146,8 @@ struct pv_part_ops {
 	 * Running, with the VP's lock held instead of the partition's:
 	 * load and store move the state between struct pv_vp and the
 	 * hardware's structures around a RUN; dispatch runs the VP once
-	 * with its FPU state loaded (0, or -errno when it could not run:
-	 * a refused XSAVE image, the hypervisor's refusal); exit decodes what
+	 * (its FPU state is the thread's for the whole RUN; 0, or -errno
+	 * when the hypervisor refused); exit decodes what
 	 * stopped it; resume prepares the next run.
 	 */
 	void (*vp_load)(struct pv_vp *vp);
@@ -181,14 +181,6 @@ u64 pv_pinned_pages(void);
 
 /* module/run.c */
 long pv_vp_run(struct pv_vp *vp, void __user *argp);
-
-/* The VP's FPU state in the registers around a dispatch (no sleeping). */
-struct pv_fpu_ctx {
-	u32 pkru;
-};
-
-int pv_fpu_enter(struct pv_vp *vp, struct pv_fpu_ctx *c);
-void pv_fpu_leave(struct pv_vp *vp, struct pv_fpu_ctx *c);
 
 /* module/vp.c */
 long pv_create_vp(struct pv_partition *p, void __user *argp);

@@ -27,44 +27,51 @@
 #define PV_XCR0_AVX		BIT_ULL(2)
 
 /*
- * The VP's FPU registers in place of the thread's for one dispatch:
- * kernel_fpu_begin() saves the thread's and the VP's XSAVE image is
- * loaded, for the components the host has enabled and the image can hold.
- * XCR0 stays the host's: switching it around every dispatch costs two
- * XSETBVs and was seen to upset the thread's later XRSTORS under Bochs;
- * the VP's XCR0 is kept for what it reads back. PKRU is not in that mask
- * but a VP can write it: it is put back by hand, as kernel code
- * (copy_to_user) depends on it.
+ * The VP's FPU state belongs to the VMM thread for the whole RUN, the
+ * way KVM does it: its XSAVE image becomes a guest fpstate that replaces
+ * the thread's (fpu_swap_kvm_fpstate), so the kernel itself saves and
+ * restores it across interrupts, kernel FPU use and context switches, and
+ * the thread's own state (PKRU included) comes back when RUN ends. XCR0
+ * stays the host's; the VP's is kept for what it reads back. Only the
+ * components a 4 KiB standard-format image can hold are exchanged.
  */
+static u64 pv_host_xcr0(void)
+{
+	/* Linux runs without XSAVE where the CPU's XSAVE looks wrong. */
+	if (!cpu_feature_enabled(X86_FEATURE_OSXSAVE))
+		return XFEATURE_MASK_FPSSE;
+	return xgetbv(XCR_XFEATURE_ENABLED_MASK);
+}
+
 static u64 pv_fpu_mask(void)
 {
-	return xgetbv(XCR_XFEATURE_ENABLED_MASK) &
-	       (PARTVISOR_XCR0_VALID & ~XFEATURE_MASK_PKRU);
+	return pv_host_xcr0() & (PARTVISOR_XCR0_VALID & ~XFEATURE_MASK_PKRU);
 }
 
-int pv_fpu_enter(struct pv_vp *vp, struct pv_fpu_ctx *c)
+static int pv_fpu_enter(struct pv_vp *vp, struct fpu_guest *gfpu)
 {
+	u32 pkru = 0;
 	int ret;
 
-	kernel_fpu_begin();
-	if (cpu_feature_enabled(X86_FEATURE_OSPKE))
-		c->pkru = rdpkru();
-	ret = pv_xrstor_safe(vp->xsave->region, pv_fpu_mask());
-	if (ret)
-		kernel_fpu_end();
-	return ret;
+	if (!fpu_alloc_guest_fpstate(gfpu))
+		return -ENOMEM;
+	ret = fpu_copy_uabi_to_guest_fpstate(gfpu, vp->xsave->region,
+					     pv_fpu_mask(), &pkru);
+	if (ret) {
+		fpu_free_guest_fpstate(gfpu);
+		return ret;
+	}
+	fpu_swap_kvm_fpstate(gfpu, true);
+	return 0;
 }
 
-void pv_fpu_leave(struct pv_vp *vp, struct pv_fpu_ctx *c)
+static void pv_fpu_leave(struct pv_vp *vp, struct fpu_guest *gfpu)
 {
-	u64 mask = pv_fpu_mask();
-	u32 lo = mask, hi = mask >> 32;
-
-	asm volatile("xsave64 %0" : "+m"(*vp->xsave) : "a"(lo), "d"(hi)
-		     : "memory");
-	if (cpu_feature_enabled(X86_FEATURE_OSPKE))
-		wrpkru(c->pkru);
-	kernel_fpu_end();
+	fpu_swap_kvm_fpstate(gfpu, false);
+	fpu_copy_guest_fpstate_to_uabi(gfpu, vp->xsave->region,
+				       sizeof(vp->xsave->region),
+				       pv_fpu_mask(), 0);
+	fpu_free_guest_fpstate(gfpu);
 }
 
 /*
@@ -114,7 +121,7 @@ static bool pv_run_xsetbv(struct pv_vp *vp)
 	const struct pv_part_ops *ops = pv_part_ops;
 	u64 val = (*ops->vp_gpr(vp, PV_REG_RDX) << 32) |
 		  (u32)*ops->vp_gpr(vp, PV_REG_RAX);
-	u64 host = xgetbv(XCR_XFEATURE_ENABLED_MASK);
+	u64 host = pv_host_xcr0();
 
 	if (ops->vp_cpl(vp) || (u32)*ops->vp_gpr(vp, PV_REG_RCX) ||
 	    !(val & PV_XCR0_X87) || (val & ~(host & PARTVISOR_XCR0_VALID)) ||
@@ -294,6 +301,7 @@ long pv_vp_run(struct pv_vp *vp, void __user *argp)
 {
 	const struct pv_part_ops *ops = pv_part_ops;
 	struct partvisor_run run;
+	struct fpu_guest gfpu;
 	long ret;
 
 	if (!ops || !ops->vp_dispatch || !vp->arch)
@@ -311,9 +319,12 @@ long pv_vp_run(struct pv_vp *vp, void __user *argp)
 	}
 	ops->vp_load(vp);
 	ret = pv_run_complete(vp, &run);
+	if (!ret)
+		ret = pv_fpu_enter(vp, &gfpu);
 	if (!ret) {
 		run.flags = 0;
 		ret = pv_run_loop(vp, &run);
+		pv_fpu_leave(vp, &gfpu);
 	}
 	ops->vp_store(vp);
 out:

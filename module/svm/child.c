@@ -376,16 +376,10 @@ static int pv_svm_vp_dispatch(struct pv_vp *vp)
 {
 	struct pv_svm_part *sp = vp->part->arch;
 	struct pv_svm_vp *v = vp->arch;
-	struct pv_fpu_ctx fpu;
-	int gen, cpu, ret;
+	int gen, cpu;
 	u64 result;
 
 	down_read(&sp->run_lock);
-	ret = pv_fpu_enter(vp, &fpu);
-	if (ret) {
-		up_read(&sp->run_lock);
-		return ret;
-	}
 	local_irq_disable();
 	cpu = smp_processor_id();
 	gen = atomic_read(&sp->tlb_gen);
@@ -401,7 +395,6 @@ static int pv_svm_vp_dispatch(struct pv_vp *vp)
 	v->tlb_gen = gen;
 	result = pv_hypercall_dispatch(v);
 	local_irq_enable();
-	pv_fpu_leave(vp, &fpu);
 	up_read(&sp->run_lock);
 	return result & HV_HC_RESULT_STATUS_MASK ? -EIO : 0;
 }
