@@ -636,52 +636,16 @@ static bool pv_vmx_exit_was_nmi(const struct pv_vmx_exit_info *x)
 	       (x->intr_info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR;
 }
 
-/*
- * Without XSAVE in the host (Linux turns it off when the CPU's XSAVE
- * sizes look inconsistent, as Bochs 2.7's do) pv_fpu_enter() cannot run:
- * the VP's x87/SSE state, the legacy region of its XSAVE image, moves
- * with FXRSTOR/FXSAVE instead.
- */
-static int pv_vmx_fx_enter(struct pv_vp *vp)
-{
-	int ret = -EINVAL;
-
-	kernel_fpu_begin();
-	asm volatile("1: fxrstor64 %[area]\n\t"
-		     "xor %[ret], %[ret]\n"
-		     "2:\n"
-		     _ASM_EXTABLE(1b, 2b)
-		     : [ret] "+r"(ret)
-		     : [area] "m"(*(struct fxregs_state *)vp->xsave->region)
-		     : "memory");
-	if (ret)
-		kernel_fpu_end();
-	return ret;
-}
-
-static void pv_vmx_fx_leave(struct pv_vp *vp)
-{
-	asm volatile("fxsave64 %0"
-		     : "=m"(*(struct fxregs_state *)vp->xsave->region));
-	kernel_fpu_end();
-}
-
 /* Root side: one dispatch with interrupts off, on whatever LP we are. */
 static int pv_vmx_vp_dispatch(struct pv_vp *vp)
 {
 	struct pv_vmx_part *xp = vp->part->arch;
 	struct pv_vmx_vp *v = vp->arch;
-	bool xsave = cpu_feature_enabled(X86_FEATURE_OSXSAVE);
-	struct pv_fpu_ctx fpu;
 	u64 result, kernel_gs;
-	int gen, cpu, ret;
+	int gen, cpu;
 
+	/* The VP's FPU state is the thread's for the whole RUN (run.c). */
 	down_read(&xp->run_lock);
-	ret = xsave ? pv_fpu_enter(vp, &fpu) : pv_vmx_fx_enter(vp);
-	if (ret) {
-		up_read(&xp->run_lock);
-		return ret;
-	}
 	local_irq_disable();
 	cpu = smp_processor_id();
 	gen = atomic_read(&xp->tlb_gen);
@@ -703,10 +667,6 @@ static int pv_vmx_vp_dispatch(struct pv_vp *vp)
 	if (!(result & HV_HC_RESULT_STATUS_MASK) && pv_vmx_exit_was_nmi(&v->x))
 		apic->send_IPI_mask(cpumask_of(cpu), NMI_VECTOR);
 	local_irq_enable();
-	if (xsave)
-		pv_fpu_leave(vp, &fpu);
-	else
-		pv_vmx_fx_leave(vp);
 	up_read(&xp->run_lock);
 	return result & HV_HC_RESULT_STATUS_MASK ? -EIO : 0;
 }
