@@ -10,8 +10,11 @@
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
+#include <linux/rwsem.h>
 #include <linux/types.h>
 #include <uapi/linux/partvisor.h>
+
+#include "npt.h"
 
 struct dentry;
 struct file;
@@ -178,6 +181,22 @@ long pv_unmap_memory(struct pv_partition *p, void __user *argp);
 void pv_unmap_all(struct pv_partition *p);
 struct pv_mem_region *pv_part_region(struct pv_partition *p, u64 gpa);
 u64 pv_pinned_pages(void);
+
+/*
+ * A child partition's nested page table with the locking both backends
+ * use around it: module/child_mem.c.
+ */
+struct pv_child_mem {
+	struct pv_npt npt;
+	struct rw_semaphore run_lock;	/* runs: read; unmaps: write */
+	atomic_t tlb_gen;		/* bumped by every unmap */
+};
+
+int pv_child_mem_init(struct pv_child_mem *m, const struct pv_npt_fmt *fmt,
+		      unsigned int levels);
+void pv_child_mem_free(struct pv_child_mem *m);
+int pv_child_mem_map(struct pv_child_mem *m, struct pv_mem_region *r);
+void pv_child_mem_unmap(struct pv_child_mem *m, struct pv_mem_region *r);
 
 /* module/run.c */
 long pv_vp_run(struct pv_vp *vp, void __user *argp);

@@ -18,7 +18,6 @@
 #include <linux/rwsem.h>
 #include <linux/slab.h>
 #include <asm/debugreg.h>
-#include <asm/io.h>
 #include <asm/svm.h>
 #include <asm/trap_pf.h>
 #include <asm/traps.h>
@@ -35,16 +34,9 @@
 #define PV_DR6_INIT			0xffff0ff0ULL	/* DR6 after reset */
 
 struct pv_svm_part {
-	struct pv_npt npt;
+	struct pv_child_mem mem;	/* nested page table, run lock */
 	u32 asid;
 	bool shared_asid;	/* ran out: flush on every run */
-	/*
-	 * Unmapping must not race with a run that may still use the old
-	 * translation: runs hold it for reading, unmap for writing, and
-	 * bumps tlb_gen so that every VP flushes before its next run.
-	 */
-	struct rw_semaphore run_lock;
-	atomic_t tlb_gen;
 };
 
 struct pv_svm_vp {
@@ -103,8 +95,8 @@ static int pv_svm_part_init(struct pv_partition *p)
 		return asid;
 	}
 	/* The nested walk has as many levels as the host's paging. */
-	ret = pv_npt_init(&sp->npt, &pv_npt_fmt_amd,
-			  __read_cr4() & X86_CR4_LA57 ? 5 : 4);
+	ret = pv_child_mem_init(&sp->mem, &pv_npt_fmt_amd,
+				__read_cr4() & X86_CR4_LA57 ? 5 : 4);
 	if (ret) {
 		if (!sp->shared_asid)
 			ida_free(&pv_svm_asids, asid);
@@ -112,7 +104,6 @@ static int pv_svm_part_init(struct pv_partition *p)
 		return ret;
 	}
 	sp->asid = asid;
-	init_rwsem(&sp->run_lock);
 	p->arch = sp;
 	return 0;
 }
@@ -123,53 +114,21 @@ static void pv_svm_part_destroy(struct pv_partition *p)
 
 	if (!sp)
 		return;
-	pv_npt_free(&sp->npt);
+	pv_child_mem_free(&sp->mem);
 	if (!sp->shared_asid)
 		ida_free(&pv_svm_asids, sp->asid);
 	kfree(sp);
 	p->arch = NULL;
 }
 
-static u32 pv_npt_prot(u32 flags)
-{
-	return (flags & PARTVISOR_MEM_READ ? PV_NPT_READ : 0) |
-	       (flags & PARTVISOR_MEM_WRITE ? PV_NPT_WRITE : 0) |
-	       (flags & PARTVISOR_MEM_EXEC ? PV_NPT_EXEC : 0);
-}
-
-static void pv_svm_unmap_pages(struct pv_svm_part *sp,
-			       struct pv_mem_region *r, unsigned long n)
-{
-	unsigned long i;
-
-	down_write(&sp->run_lock);
-	for (i = 0; i < n; i++)
-		pv_npt_unmap(&sp->npt, r->gpa + i * PAGE_SIZE);
-	atomic_inc(&sp->tlb_gen);
-	up_write(&sp->run_lock);
-}
-
 static int pv_svm_map(struct pv_partition *p, struct pv_mem_region *r)
 {
-	struct pv_svm_part *sp = p->arch;
-	u32 prot = pv_npt_prot(r->flags);
-	unsigned long i;
-	int ret;
-
-	for (i = 0; i < r->nr_pages; i++) {
-		ret = pv_npt_map(&sp->npt, r->gpa + i * PAGE_SIZE,
-				 page_to_phys(r->pages[i]), prot);
-		if (ret) {
-			pv_svm_unmap_pages(sp, r, i);
-			return ret;
-		}
-	}
-	return 0;
+	return pv_child_mem_map(&((struct pv_svm_part *)p->arch)->mem, r);
 }
 
 static void pv_svm_unmap(struct pv_partition *p, struct pv_mem_region *r)
 {
-	pv_svm_unmap_pages(p->arch, r, r->nr_pages);
+	pv_child_mem_unmap(&((struct pv_svm_part *)p->arch)->mem, r);
 }
 
 static void pv_svm_child_intercepts(struct vmcb *vmcb)
@@ -214,7 +173,7 @@ static int pv_svm_vp_init(struct pv_vp *vp)
 	v->vmcb->control.asid = sp->asid;
 	v->vmcb->control.int_ctl = V_INTR_MASKING_MASK;
 	v->vmcb->control.nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
-	v->vmcb->control.nested_cr3 = __pa(sp->npt.root);
+	v->vmcb->control.nested_cr3 = __pa(sp->mem.npt.root);
 	v->last_cpu = -1;
 	vp->arch = v;
 	return 0;
@@ -379,10 +338,10 @@ static int pv_svm_vp_dispatch(struct pv_vp *vp)
 	int gen, cpu;
 	u64 result;
 
-	down_read(&sp->run_lock);
+	down_read(&sp->mem.run_lock);
 	local_irq_disable();
 	cpu = smp_processor_id();
-	gen = atomic_read(&sp->tlb_gen);
+	gen = atomic_read(&sp->mem.tlb_gen);
 	/*
 	 * The ASID's entries on another LP, from before an unmap, or of
 	 * another partition sharing it.
@@ -395,7 +354,7 @@ static int pv_svm_vp_dispatch(struct pv_vp *vp)
 	v->tlb_gen = gen;
 	result = pv_hypercall_dispatch(v);
 	local_irq_enable();
-	up_read(&sp->run_lock);
+	up_read(&sp->mem.run_lock);
 	return result & HV_HC_RESULT_STATUS_MASK ? -EIO : 0;
 }
 

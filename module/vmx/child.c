@@ -98,13 +98,10 @@ struct pv_vmx_exit_info {
 };
 
 struct pv_vmx_part {
-	struct pv_npt npt;
+	struct pv_child_mem mem;	/* EPT, run lock */
 	u64 eptp;
 	u16 vpid;
 	bool shared_vpid;	/* ran out: flush on every run */
-	/* As on AMD-V: runs read, unmap writes and bumps tlb_gen. */
-	struct rw_semaphore run_lock;
-	atomic_t tlb_gen;
 };
 
 struct pv_vmx_vp {
@@ -241,7 +238,7 @@ static int pv_vmx_part_init(struct pv_partition *p)
 			return vpid;
 		}
 	}
-	ret = pv_npt_init(&xp->npt, &pv_npt_fmt_ept, 4);
+	ret = pv_child_mem_init(&xp->mem, &pv_npt_fmt_ept, 4);
 	if (ret) {
 		if (vpid && !xp->shared_vpid)
 			ida_free(&pv_vmx_vpids, vpid);
@@ -249,8 +246,7 @@ static int pv_vmx_part_init(struct pv_partition *p)
 		return ret;
 	}
 	xp->vpid = vpid;
-	xp->eptp = __pa(xp->npt.root) | VMX_EPTP_MT_WB | VMX_EPTP_PWL_4;
-	init_rwsem(&xp->run_lock);
+	xp->eptp = __pa(xp->mem.npt.root) | VMX_EPTP_MT_WB | VMX_EPTP_PWL_4;
 	p->arch = xp;
 	return 0;
 }
@@ -261,54 +257,21 @@ static void pv_vmx_part_destroy(struct pv_partition *p)
 
 	if (!xp)
 		return;
-	pv_npt_free(&xp->npt);
+	pv_child_mem_free(&xp->mem);
 	if (xp->vpid && !xp->shared_vpid)
 		ida_free(&pv_vmx_vpids, xp->vpid);
 	kfree(xp);
 	p->arch = NULL;
 }
 
-static u32 pv_vmx_npt_prot(u32 flags)
-{
-	return (flags & PARTVISOR_MEM_READ ? PV_NPT_READ : 0) |
-	       (flags & PARTVISOR_MEM_WRITE ? PV_NPT_WRITE : 0) |
-	       (flags & PARTVISOR_MEM_EXEC ? PV_NPT_EXEC : 0);
-}
-
-static void pv_vmx_unmap_pages(struct pv_vmx_part *xp,
-			       struct pv_mem_region *r, unsigned long n)
-{
-	unsigned long i;
-
-	down_write(&xp->run_lock);
-	for (i = 0; i < n; i++)
-		pv_npt_unmap(&xp->npt, r->gpa + i * PAGE_SIZE);
-	/* Every VP does INVEPT, in host mode, before its next run. */
-	atomic_inc(&xp->tlb_gen);
-	up_write(&xp->run_lock);
-}
-
 static int pv_vmx_map(struct pv_partition *p, struct pv_mem_region *r)
 {
-	struct pv_vmx_part *xp = p->arch;
-	u32 prot = pv_vmx_npt_prot(r->flags);
-	unsigned long i;
-	int ret;
-
-	for (i = 0; i < r->nr_pages; i++) {
-		ret = pv_npt_map(&xp->npt, r->gpa + i * PAGE_SIZE,
-				 page_to_phys(r->pages[i]), prot);
-		if (ret) {
-			pv_vmx_unmap_pages(xp, r, i);
-			return ret;
-		}
-	}
-	return 0;
+	return pv_child_mem_map(&((struct pv_vmx_part *)p->arch)->mem, r);
 }
 
 static void pv_vmx_unmap(struct pv_partition *p, struct pv_mem_region *r)
 {
-	pv_vmx_unmap_pages(p->arch, r, r->nr_pages);
+	pv_child_mem_unmap(&((struct pv_vmx_part *)p->arch)->mem, r);
 }
 
 static int pv_vmx_vp_init(struct pv_vp *vp)
@@ -645,10 +608,10 @@ static int pv_vmx_vp_dispatch(struct pv_vp *vp)
 	int gen, cpu;
 
 	/* The VP's FPU state is the thread's for the whole RUN (run.c). */
-	down_read(&xp->run_lock);
+	down_read(&xp->mem.run_lock);
 	local_irq_disable();
 	cpu = smp_processor_id();
-	gen = atomic_read(&xp->tlb_gen);
+	gen = atomic_read(&xp->mem.tlb_gen);
 	/*
 	 * Translations of this EPT on another LP, from before an unmap, of
 	 * another VP or of a freed partition whose EPT root page this one
@@ -667,7 +630,7 @@ static int pv_vmx_vp_dispatch(struct pv_vp *vp)
 	if (!(result & HV_HC_RESULT_STATUS_MASK) && pv_vmx_exit_was_nmi(&v->x))
 		apic->send_IPI_mask(cpumask_of(cpu), NMI_VECTOR);
 	local_irq_enable();
-	up_read(&xp->run_lock);
+	up_read(&xp->mem.run_lock);
 	return result & HV_HC_RESULT_STATUS_MASK ? -EIO : 0;
 }
 

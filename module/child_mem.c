@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A child partition's guest-physical memory as the hardware walks it, for
+ * both backends: the nested page table, and the rule that an unmap waits
+ * for runs in progress (they hold run_lock for reading around each
+ * dispatch) and bumps tlb_gen so that every VP flushes its TLB tag before
+ * its next run. Only then may the core unpin the pages.
+ */
+#include <linux/mm.h>
+#include <asm/io.h>
+
+#include "partition.h"
+
+int pv_child_mem_init(struct pv_child_mem *m, const struct pv_npt_fmt *fmt,
+		      unsigned int levels)
+{
+	init_rwsem(&m->run_lock);
+	atomic_set(&m->tlb_gen, 0);
+	return pv_npt_init(&m->npt, fmt, levels);
+}
+
+void pv_child_mem_free(struct pv_child_mem *m)
+{
+	pv_npt_free(&m->npt);
+}
+
+static void pv_child_mem_unmap_pages(struct pv_child_mem *m, u64 gpa,
+				     unsigned long n)
+{
+	unsigned long i;
+
+	down_write(&m->run_lock);
+	for (i = 0; i < n; i++)
+		pv_npt_unmap(&m->npt, gpa + i * PAGE_SIZE);
+	atomic_inc(&m->tlb_gen);
+	up_write(&m->run_lock);
+}
+
+/* A region into the table; on failure nothing of it stays mapped. */
+int pv_child_mem_map(struct pv_child_mem *m, struct pv_mem_region *r)
+{
+	u32 prot = (r->flags & PARTVISOR_MEM_READ ? PV_NPT_READ : 0) |
+		   (r->flags & PARTVISOR_MEM_WRITE ? PV_NPT_WRITE : 0) |
+		   (r->flags & PARTVISOR_MEM_EXEC ? PV_NPT_EXEC : 0);
+	unsigned long i;
+	int ret;
+
+	for (i = 0; i < r->nr_pages; i++) {
+		ret = pv_npt_map(&m->npt, r->gpa + i * PAGE_SIZE,
+				 page_to_phys(r->pages[i]), prot);
+		if (ret) {
+			/* A VP may already have used the first pages. */
+			pv_child_mem_unmap_pages(m, r->gpa, i);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+void pv_child_mem_unmap(struct pv_child_mem *m, struct pv_mem_region *r)
+{
+	pv_child_mem_unmap_pages(m, r->gpa, r->nr_pages);
+}
