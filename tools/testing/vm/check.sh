@@ -145,14 +145,15 @@ if [ "$mode" = full ]; then
 		--modules "$top/build/stock" \
 		-- env PV_EXPECT="$vmx_expect" PV_LAUNCH_CYCLES=10 \
 		run_tests.sh &
-	# Under Bochs AMD-V, pvctl's guest is followed by "Bad FPU state"
-	# when the VMM thread's FPU state is restored; the same test is
-	# clean under QEMU and Bochs VT-x. Open question, see running.rst.
+	# Two open problems seen only under Bochs AMD-V (running.rst,
+	# "Known problems"): "Bad FPU state" after pvctl's guest, and
+	# partition_test's threads now and then crashing in strtol() with a
+	# NULL locale, as if their TLS (FS base) were wrong.
 	lane_run bochs-svm-stock --lane bochs-svm --kernel stock \
 		--modules "$top/build/stock" \
 		-- env PV_EXPECT="$svm_nrips_expect" PV_LAUNCH_CYCLES=10 \
-		PV_SKIP=pvctl_run_test.sh \
-		PV_SKIP_REASON="Bochs AMD-V: Bad FPU state after the pvctl guest, open" \
+		PV_SKIP="pvctl_run_test.sh partition_test" \
+		PV_SKIP_REASON="open problem under Bochs AMD-V, see running.rst" \
 		run_tests.sh &
 	wait
 	lane_count bochs-vmx-stock
