@@ -145,6 +145,22 @@ static void print_properties(int fd)
 	}
 }
 
+/* The device and what GET_INFO says, or -1 after one error line. */
+static int open_with_info(struct partvisor_info *info)
+{
+	int fd = open_device();
+
+	if (fd < 0)
+		return -1;
+	if (ioctl(fd, PARTVISOR_GET_INFO, info)) {
+		fprintf(stderr, "%s: PARTVISOR_GET_INFO failed: %s\n", progname,
+			strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static int cmd_info(int argc, char **argv)
 {
 	struct partvisor_info info;
@@ -155,15 +171,9 @@ static int cmd_info(int argc, char **argv)
 		info_help(stderr);
 		return 2;
 	}
-	fd = open_device();
+	fd = open_with_info(&info);
 	if (fd < 0)
 		return 1;
-	if (ioctl(fd, PARTVISOR_GET_INFO, &info)) {
-		fprintf(stderr, "%s: PARTVISOR_GET_INFO failed: %s\n", progname,
-			strerror(errno));
-		close(fd);
-		return 1;
-	}
 
 	info.module_version[sizeof(info.module_version) - 1] = '\0';
 	printf("module_version: %s\n", info.module_version);
@@ -239,15 +249,9 @@ static int cmd_list(int argc, char **argv)
 		list_help(stderr);
 		return 2;
 	}
-	fd = open_device();
+	fd = open_with_info(&info);
 	if (fd < 0)
 		return 1;
-	if (ioctl(fd, PARTVISOR_GET_INFO, &info)) {
-		fprintf(stderr, "%s: PARTVISOR_GET_INFO failed: %s\n", progname,
-			strerror(errno));
-		close(fd);
-		return 1;
-	}
 	if (info.abi_version < 3) {
 		fprintf(stderr, "%s: module ABI %u; listing partitions needs ABI 3\n",
 			progname, info.abi_version);
