@@ -128,8 +128,14 @@ enum pv_resume {
 	PV_RESUME_GP,		/* raise #GP(0) at it */
 };
 
-/* The few GPRs the run loop reads and writes. */
-enum pv_reg { PV_REG_RAX, PV_REG_RBX, PV_REG_RCX, PV_REG_RDX };
+/* GPRs, numbered as instructions encode them (ModRM, REX). */
+enum pv_reg {
+	PV_REG_RAX, PV_REG_RCX, PV_REG_RDX, PV_REG_RBX,
+	PV_REG_RSP, PV_REG_RBP, PV_REG_RSI, PV_REG_RDI,
+	PV_REG_R8, PV_REG_R9, PV_REG_R10, PV_REG_R11,
+	PV_REG_R12, PV_REG_R13, PV_REG_R14, PV_REG_R15,
+	PV_NR_REGS
+};
 
 /*
  * The backend's view of partitions. Every hook is optional (NULL: no
@@ -197,6 +203,22 @@ int pv_child_mem_init(struct pv_child_mem *m, const struct pv_npt_fmt *fmt,
 void pv_child_mem_free(struct pv_child_mem *m);
 int pv_child_mem_map(struct pv_child_mem *m, struct pv_mem_region *r);
 void pv_child_mem_unmap(struct pv_child_mem *m, struct pv_mem_region *r);
+
+/* module/guest_mem.c */
+int pv_gpa_access(struct pv_partition *p, u64 gpa, void *buf, size_t len,
+		  bool write);
+
+static inline int pv_gpa_read(struct pv_partition *p, u64 gpa, void *buf,
+			      size_t len)
+{
+	return pv_gpa_access(p, gpa, buf, len, false);
+}
+
+static inline int pv_gpa_write(struct pv_partition *p, u64 gpa,
+			       const void *buf, size_t len)
+{
+	return pv_gpa_access(p, gpa, (void *)buf, len, true);
+}
 
 /* module/run.c */
 long pv_vp_run(struct pv_vp *vp, void __user *argp);

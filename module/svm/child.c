@@ -480,22 +480,19 @@ static void pv_svm_vp_resume(struct pv_vp *vp, const struct pv_exit *e,
 	}
 }
 
-/* GPRs by the run loop: RAX lives in the VMCB on AMD-V. */
+/* GPRs by the run loop: RAX and RSP live in the VMCB on AMD-V. */
 static u64 *pv_svm_vp_gpr(struct pv_vp *vp, enum pv_reg reg)
 {
 	struct pv_svm_vp *v = vp->arch;
+	struct pv_gprs *r = &v->regs;
+	u64 *gprs[PV_NR_REGS] = {
+		&v->vmcb->save.rax, &r->rcx, &r->rdx, &r->rbx,
+		&v->vmcb->save.rsp, &r->rbp, &r->rsi, &r->rdi,
+		&r->r8, &r->r9, &r->r10, &r->r11,
+		&r->r12, &r->r13, &r->r14, &r->r15,
+	};
 
-	switch (reg) {
-	case PV_REG_RAX:
-		return &v->vmcb->save.rax;
-	case PV_REG_RBX:
-		return &v->regs.rbx;
-	case PV_REG_RCX:
-		return &v->regs.rcx;
-	case PV_REG_RDX:
-		return &v->regs.rdx;
-	}
-	return NULL;
+	return gprs[reg % PV_NR_REGS];
 }
 
 static unsigned int pv_svm_vp_cpl(struct pv_vp *vp)

@@ -657,13 +657,13 @@ static void pv_vmx_child_skip(struct pv_vmx_vp *v, u64 next_rip)
 static u64 *pv_vmx_child_gpr(struct pv_vmx_vp *v, unsigned int n)
 {
 	struct pv_gprs *r = &v->regs;
-	u64 *gprs[16] = {
+	u64 *gprs[PV_NR_REGS] = {
 		&r->rax, &r->rcx, &r->rdx, &r->rbx, &v->g.rsp, &r->rbp,
 		&r->rsi, &r->rdi, &r->r8, &r->r9, &r->r10, &r->r11, &r->r12,
 		&r->r13, &r->r14, &r->r15,
 	};
 
-	return gprs[n & 15];
+	return gprs[n % PV_NR_REGS];
 }
 
 /*
@@ -853,19 +853,7 @@ static void pv_vmx_vp_resume(struct pv_vp *vp, const struct pv_exit *e,
 
 static u64 *pv_vmx_vp_gpr(struct pv_vp *vp, enum pv_reg reg)
 {
-	struct pv_vmx_vp *v = vp->arch;
-
-	switch (reg) {
-	case PV_REG_RAX:
-		return &v->regs.rax;
-	case PV_REG_RBX:
-		return &v->regs.rbx;
-	case PV_REG_RCX:
-		return &v->regs.rcx;
-	case PV_REG_RDX:
-		return &v->regs.rdx;
-	}
-	return NULL;
+	return pv_vmx_child_gpr(vp->arch, reg);
 }
 
 static unsigned int pv_vmx_vp_cpl(struct pv_vp *vp)
