@@ -252,9 +252,9 @@ static int cmd_list(int argc, char **argv)
 	fd = open_with_info(&info);
 	if (fd < 0)
 		return 1;
-	if (info.abi_version < 3) {
-		fprintf(stderr, "%s: module ABI %u; listing partitions needs ABI 3\n",
-			progname, info.abi_version);
+	if (info.abi_version != PARTVISOR_ABI_VERSION) {
+		fprintf(stderr, "%s: module ABI %u; listing partitions needs ABI %u\n",
+			progname, info.abi_version, PARTVISOR_ABI_VERSION);
 		close(fd);
 		return 1;
 	}

@@ -11,7 +11,7 @@
 #include <linux/types.h>
 
 #define PARTVISOR_DEVICE		"/dev/partvisor"
-#define PARTVISOR_ABI_VERSION		3
+#define PARTVISOR_ABI_VERSION		4
 #define PARTVISOR_IOCTL_TYPE		0xBA
 
 /* Which hardware virtualization extension the CPU offers. */
@@ -405,6 +405,8 @@ struct partvisor_xsave {
 #define PARTVISOR_EXIT_MSR		5	/* an MSR the hypervisor does not know: @msr */
 #define PARTVISOR_EXIT_INVALID_STATE	6	/* the hardware refused the VP's state */
 #define PARTVISOR_EXIT_UNSUPPORTED	7	/* an exit nothing handles yet: @vendor_code */
+#define PARTVISOR_EXIT_MESSAGE		8	/* the guest's PostMessage hypercall: @msg */
+#define PARTVISOR_EXIT_DEBUG_OUTPUT	9	/* the guest's debug-output hypercall: @msg */
 
 /* struct partvisor_exit_io.flags */
 #define PARTVISOR_IO_IN			(1U << 0)
@@ -463,6 +465,26 @@ struct partvisor_exit_msr {
 	__u64 data;
 };
 
+/* Longest PostMessage or debug-output payload, as in the TLFS. */
+#define PARTVISOR_MESSAGE_PAYLOAD	240
+
+/**
+ * struct partvisor_exit_message - what a guest posted (PARTVISOR_EXIT_MESSAGE)
+ * or printed (PARTVISOR_EXIT_DEBUG_OUTPUT)
+ * @connection_id: PostMessage's connection id; 0 for debug output
+ * @type: PostMessage's message type (non-zero); 0 for debug output
+ * @size: bytes of @payload that are valid (at most 240)
+ * @reserved: zero
+ * @payload: the bytes, copied from the guest's input page
+ */
+struct partvisor_exit_message {
+	__u32 connection_id;
+	__u32 type;
+	__u32 size;
+	__u32 reserved;
+	__u8 payload[PARTVISOR_MESSAGE_PAYLOAD];
+};
+
 /* struct partvisor_run.flags, in */
 #define PARTVISOR_RUN_INJECT_GP		(1U << 0)	/* fail the pending MSR access with #GP */
 
@@ -488,12 +510,53 @@ struct partvisor_run {
 		struct partvisor_exit_io io;
 		struct partvisor_exit_mmio mmio;
 		struct partvisor_exit_msr msr;
-		__u64 pad[8];
+		struct partvisor_exit_message msg;
+		__u64 pad[32];
 	};
 	__u64 reserved[4];
 };
 
 #define PARTVISOR_RUN_VP \
 	_IOWR(PARTVISOR_IOCTL_TYPE, 0x24, struct partvisor_run)
+
+/**
+ * struct partvisor_interrupt - a fixed interrupt for a VP
+ * @vector: 32-255; delivered when the VP can take it (RFLAGS.IF set, no
+ *	interrupt shadow), waking it from HLT
+ * @flags: zero
+ * @reserved: zero
+ */
+struct partvisor_interrupt {
+	__u32 vector;
+	__u32 flags;
+	__u64 reserved[3];
+};
+
+#define PARTVISOR_ASSERT_INTERRUPT \
+	_IOW(PARTVISOR_IOCTL_TYPE, 0x25, struct partvisor_interrupt)
+
+/*
+ * What a guest sees of partvisor beyond CPUID: TLFS synthetic MSRs (same
+ * numbers as Hyper-V's) and its hypercall codes. Guest programs may use
+ * these; the hypervisor handles them without the VMM.
+ */
+#define PARTVISOR_MSR_GUEST_OS_ID	0x40000000
+#define PARTVISOR_MSR_HYPERCALL		0x40000001
+#define PARTVISOR_MSR_VP_INDEX		0x40000002	/* read-only */
+#define PARTVISOR_MSR_TIME_REF_COUNT	0x40000020	/* 100 ns units, read-only */
+#define PARTVISOR_MSR_STIMER0_CONFIG	0x400000b0
+#define PARTVISOR_MSR_STIMER0_COUNT	0x400000b1
+
+/* STIMER0_CONFIG bits: only direct mode (a plain vector) is offered. */
+#define PARTVISOR_STIMER_ENABLE		(1ULL << 0)
+#define PARTVISOR_STIMER_PERIODIC	(1ULL << 1)
+#define PARTVISOR_STIMER_DIRECT		(1ULL << 12)
+#define PARTVISOR_STIMER_VECTOR_SHIFT	4
+#define PARTVISOR_STIMER_VECTOR_MASK	(0xffULL << 4)
+
+#define PARTVISOR_HC_NOTIFY_LONG_SPIN_WAIT	0x0008	/* fast: yield */
+#define PARTVISOR_HC_SEND_IPI			0x000b	/* fast: vector, VP mask */
+#define PARTVISOR_HC_POST_MESSAGE		0x005c	/* memory form */
+#define PARTVISOR_HC_DEBUG_OUTPUT		0x8004	/* memory form, partvisor's */
 
 #endif /* _UAPI_LINUX_PARTVISOR_H */
