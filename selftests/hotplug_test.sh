@@ -21,15 +21,7 @@ fi
 echo "TAP version 13"
 echo "1..6"
 n=0 failed=0
-check() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n $2"; else
-		echo "not ok $n $2"; failed=$((failed + 1)); fi
-}
-skip() {
-	n=$((n + 1))
-	echo "ok $n $1 # SKIP $2"
-}
+. "$(dirname "$0")/pv_lib.sh"
 
 insmod "$PV_MODULE" launch=1
 check $? "insmod launch=1"

@@ -6,35 +6,18 @@
 # refuses to load; after partvisor is gone, KVM works again. Needs the KVM
 # modules in $PV_ROOT/kmod (pv-vm --kvm). Leaves both unloaded.
 
-kmod=${PV_ROOT:-/pv}/kmod
 : "${PV_MODULE:?set PV_MODULE to partvisor.ko}"
+. "$(dirname "$0")/pv_lib.sh"
+n=0 failed=0
 
 if ! grep -qw svm /proc/cpuinfo || grep -qw vmx /proc/cpuinfo; then
 	echo "1..0 # SKIP late launch is AMD-V only so far"
 	exit 4
 fi
-if [ ! -e "$kmod/kvm-amd.ko" ]; then
-	echo "1..0 # SKIP no KVM modules in $kmod (pv-vm --kvm)"
+if [ ! -e "$pv_kmod/kvm-amd.ko" ]; then
+	echo "1..0 # SKIP no KVM modules in $pv_kmod (pv-vm --kvm)"
 	exit 4
 fi
-
-load_kvm() {
-	for m in irqbypass ccp kvm kvm-amd; do
-		[ -e "$kmod/$m.ko" ] || continue
-		insmod "$kmod/$m.ko" 2>/dev/null || [ "$m" != kvm-amd ] || return 1
-	done
-}
-unload_kvm() {
-	rmmod kvm_amd kvm 2>/dev/null
-	return 0
-}
-
-n=0 failed=0
-check() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n $2"; else
-		echo "not ok $n $2"; failed=$((failed + 1)); fi
-}
 
 [ -e /sys/module/partvisor ] && rmmod partvisor
 echo "TAP version 13"

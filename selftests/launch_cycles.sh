@@ -65,11 +65,7 @@ rm -f $fifo
 up1=$(cut -d. -f1 /proc/uptime)
 
 n=0 failed=0
-check() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n $2"; else
-		echo "not ok $n $2"; failed=$((failed + 1)); fi
-}
+. "$(dirname "$0")/pv_lib.sh"
 [ "$quiet_rc" -eq 0 ]
 check $? "launch_test -q on an idle system"
 [ "$done_cycles" -eq "$cycles" ]

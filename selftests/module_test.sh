@@ -8,15 +8,7 @@
 : "${PV_MODULE:?set PV_MODULE to partvisor.ko}"
 dbg=/sys/kernel/debug/partvisor
 n=0 failed=0
-check() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n $2"
-	else
-		echo "not ok $n $2"
-		failed=$((failed + 1))
-	fi
-}
+. "$(dirname "$0")/pv_lib.sh"
 loaded() { [ -e /sys/module/partvisor ]; }
 
 echo "TAP version 13"

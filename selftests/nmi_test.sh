@@ -34,11 +34,7 @@ nmis() {
 echo "TAP version 13"
 echo "1..5"
 n=0 failed=0
-check() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n $2"; else
-		echo "not ok $n $2"; failed=$((failed + 1)); fi
-}
+. "$(dirname "$0")/pv_lib.sh"
 
 insmod "$PV_MODULE" launch=1
 check $? "insmod launch=1"

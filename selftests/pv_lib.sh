@@ -1,0 +1,37 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Shared by the shell selftests (sourced, not run): TAP result lines and
+# KVM module handling. Callers set n=0 failed=0 before the first check.
+
+# check STATUS DESCRIPTION: one TAP line; a non-zero STATUS fails it.
+check() {
+	n=$((n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $n $2"
+	else
+		echo "not ok $n $2"
+		failed=$((failed + 1))
+	fi
+}
+
+# skip DESCRIPTION REASON
+skip() {
+	n=$((n + 1))
+	echo "ok $n $1 # SKIP $2"
+}
+
+# KVM's modules as pv-vm --kvm provides them in $PV_ROOT/kmod.
+pv_kmod=${PV_ROOT:-/pv}/kmod
+
+load_kvm() {
+	for m in irqbypass ccp kvm kvm-amd; do
+		[ -e "$pv_kmod/$m.ko" ] || continue
+		insmod "$pv_kmod/$m.ko" 2>/dev/null || [ "$m" != kvm-amd ] ||
+			return 1
+	done
+}
+
+unload_kvm() {
+	rmmod kvm_amd kvm 2>/dev/null
+	return 0
+}
