@@ -50,7 +50,7 @@ asm(".pushsection .rodata\n"
 	".code64\n"
 	"bench_guest_end:\n"
 	".popsection\n");
-extern const unsigned char bench_guest[], bench_guest_end[];
+PV_GUEST_DECLARE(bench_guest);
 
 /* One hypervisor's VMM: set up the guest, then run until the next exit. */
 struct vmm {
@@ -185,9 +185,8 @@ int main(int argc, char **argv)
 	unsigned char *mem;
 	unsigned int n;
 
-	if (argc != 3 || (strcmp(argv[1], "kvm") &&
-			  strcmp(argv[1], "partvisor")) ||
-	    !(n = strtoul(argv[2], NULL, 0))) {
+	n = argc == 3 ? strtoul(argv[2], NULL, 0) : 0;
+	if (!n || (strcmp(argv[1], "kvm") && strcmp(argv[1], "partvisor"))) {
 		fprintf(stderr, "usage: exit_bench partvisor|kvm N\n");
 		return PV_EXIT_FAIL;
 	}

@@ -22,6 +22,13 @@
 #define PV_EXIT_FAIL	1
 #define PV_EXIT_SKIP	4
 
+/*
+ * Guest code assembled into a test by a top-level asm() block that puts
+ * the bytes between the labels NAME and NAME_end.
+ */
+#define PV_GUEST_DECLARE(name) \
+	extern const unsigned char name[], name##_end[]
+
 static unsigned int pv_test_nr, pv_test_failed;
 
 static inline void pv_plan(unsigned int count)
