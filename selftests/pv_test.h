@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 
 #include <linux/partvisor.h>
 
@@ -98,6 +99,16 @@ static inline int pv_open_or_skip(void)
 		exit(PV_EXIT_FAIL);
 	}
 	return fd;
+}
+
+/* Partitions alive system-wide, or ~0u when the list cannot be read. */
+static inline unsigned int pv_nr_partitions(int dev)
+{
+	struct partvisor_partition_list l = { 0 };
+
+	if (ioctl(dev, PARTVISOR_LIST_PARTITIONS, &l))
+		return ~0u;
+	return l.count;
 }
 
 #endif /* _PV_TEST_H */

@@ -380,21 +380,12 @@ static void test_signal(int dev)
 	guest_free(&g);
 }
 
-static unsigned int nr_partitions(int dev)
-{
-	struct partvisor_partition_list l = { 0 };
-
-	if (ioctl(dev, PARTVISOR_LIST_PARTITIONS, &l))
-		return ~0u;
-	return l.count;
-}
-
 #define KILLS	50
 
 /* VMMs killed while their VP runs: nothing may stay behind. */
 static void test_kill(int dev)
 {
-	unsigned int i, before = nr_partitions(dev), bad = 0;
+	unsigned int i, before = pv_nr_partitions(dev), bad = 0;
 	int fds[2], status;
 	pid_t pid;
 	char c;
@@ -426,9 +417,9 @@ static void test_kill(int dev)
 		if (!WIFSIGNALED(status))
 			bad++;
 	}
-	pv_check(i == KILLS && !bad && nr_partitions(dev) == before,
+	pv_check(i == KILLS && !bad && pv_nr_partitions(dev) == before,
 		 "%u VMMs killed in RUN, %u bad; partitions %u -> %u", i, bad,
-		 before, nr_partitions(dev));
+		 before, pv_nr_partitions(dev));
 }
 
 int main(void)
