@@ -47,7 +47,12 @@ static bool pv_irq_any(struct pv_vp *vp)
 	return find_first_bit(vp->irq.pending, PV_NR_VECTORS) < PV_NR_VECTORS;
 }
 
-/* Any context, also hard interrupts (the timer). */
+/*
+ * Any context, also hard interrupts (the timer); never sleeps. The caller
+ * keeps @vp alive: it holds the VP's fd, or it holds the partition's lock
+ * and found @vp in its vps[] (the release takes it out under that lock).
+ * Vectors 16-255; the ioctl allows 32-255 only.
+ */
 int pv_vp_assert_interrupt(struct pv_vp *vp, u32 vector)
 {
 	struct pv_vp_irq *irq = &vp->irq;
