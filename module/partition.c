@@ -230,6 +230,7 @@ static struct pv_partition *pv_part_alloc(void)
 	mutex_init(&p->lock);
 	INIT_LIST_HEAD(&p->regions);
 	p->id = id;
+	p->ref_time_base = ktime_get_ns();
 	p->owner = get_task_pid(current, PIDTYPE_TGID);
 	/* Pages are charged to this mm; it must outlive the VMM's exit. */
 	p->mm = current->mm;

@@ -7,11 +7,14 @@
 #ifndef _PV_PARTITION_H
 #define _PV_PARTITION_H
 
+#include <linux/bitmap.h>
+#include <linux/hrtimer.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/rwsem.h>
 #include <linux/types.h>
+#include <linux/wait.h>
 #include <uapi/linux/partvisor.h>
 
 #include "npt.h"
@@ -40,6 +43,8 @@ struct pv_mem_region {
 
 struct pv_partition;
 
+#define PV_NR_VECTORS	256
+
 /* A virtual processor; lives as long as its fd. */
 struct pv_vp {
 	struct pv_partition *part;	/* holds a reference */
@@ -56,6 +61,20 @@ struct pv_vp {
 		bool write;		/* MSR */
 		u64 next_rip;		/* IN */
 	} pend;
+	/*
+	 * Interrupts and the synthetic timer (module/irq.c, stimer.c):
+	 * asserted from any thread without @lock.
+	 */
+	struct pv_vp_irq {
+		DECLARE_BITMAP(pending, PV_NR_VECTORS);
+		atomic_t news;		/* asserted since the run loop looked */
+		int cpu;		/* the LP running the VP, or -1 */
+		bool halted;		/* in HLT with IF set (RUN's) */
+		wait_queue_head_t wq;	/* a halted VP waits here */
+		struct hrtimer stimer;
+		u64 stimer_config;	/* PARTVISOR_STIMER_* */
+		u64 stimer_count;
+	} irq;
 };
 
 /*
@@ -81,6 +100,7 @@ struct pv_partition {
 	struct partvisor_cpuid_entry *cpuid;	/* kvmalloc'ed table */
 	unsigned int nr_cpuid;
 	bool crashed;			/* triple fault: no VP runs again */
+	u64 ref_time_base;		/* ktime_get_ns() at creation */
 };
 
 /*
@@ -100,6 +120,7 @@ enum pv_exit_kind {
 	PV_EXIT_XSETBV,
 	PV_EXIT_UD,		/* an instruction the VP gets #UD for */
 	PV_EXIT_INVALID_STATE,	/* the hardware refused the VP's state */
+	PV_EXIT_IRQ_WINDOW,	/* the VP can take an interrupt now */
 	PV_EXIT_UNSUPPORTED,	/* nothing handles it yet */
 };
 
@@ -167,6 +188,16 @@ struct pv_part_ops {
 			  enum pv_resume how);
 	u64 *(*vp_gpr)(struct pv_vp *vp, enum pv_reg reg);
 	unsigned int (*vp_cpl)(struct pv_vp *vp);
+	/*
+	 * Interrupts, between dispatches: irq_ready says whether an
+	 * external interrupt would be taken at the next entry (RFLAGS.IF
+	 * set, no STI/MOV SS shadow, no event being injected already);
+	 * irq_inject injects one at the next entry; irq_window(true) asks
+	 * for a PV_EXIT_IRQ_WINDOW exit as soon as the VP could take one.
+	 */
+	bool (*vp_irq_ready)(struct pv_vp *vp);
+	void (*vp_irq_inject)(struct pv_vp *vp, u8 vector);
+	void (*vp_irq_window)(struct pv_vp *vp, bool on);
 };
 
 extern const struct pv_part_ops pv_svm_part_ops;
@@ -222,6 +253,21 @@ static inline int pv_gpa_write(struct pv_partition *p, u64 gpa,
 
 /* module/run.c */
 long pv_vp_run(struct pv_vp *vp, void __user *argp);
+
+/* module/irq.c */
+void pv_vp_irq_init(struct pv_vp *vp);
+void pv_vp_irq_destroy(struct pv_vp *vp);
+int pv_vp_assert_interrupt(struct pv_vp *vp, u32 vector);
+long pv_vp_assert_ioctl(struct pv_vp *vp, void __user *argp);
+bool pv_irq_enter(struct pv_vp *vp, int cpu);
+void pv_irq_leave(struct pv_vp *vp);
+int pv_irq_prepare(struct pv_vp *vp);
+bool pv_irq_halt(struct pv_vp *vp);
+
+/* module/stimer.c */
+void pv_stimer_init(struct pv_vp *vp);
+void pv_stimer_destroy(struct pv_vp *vp);
+bool pv_synthetic_msr(struct pv_vp *vp, const struct pv_exit *e);
 
 /* module/vp.c */
 long pv_create_vp(struct pv_partition *p, void __user *argp);

@@ -240,10 +240,14 @@ static bool pv_run_handle(struct pv_vp *vp, const struct pv_exit *e,
 		ops->vp_resume(vp, e, PV_RESUME_UD);
 		return true;
 	case PV_EXIT_HLT:
-		/* No interrupts yet: a halted VP waits for its VMM. */
+		/* With IF set it waits for an interrupt; else for its VMM. */
 		ops->vp_resume(vp, e, PV_RESUME_SKIP);
+		if (pv_irq_halt(vp))
+			return true;
 		run->reason = PARTVISOR_EXIT_HALT;
 		return false;
+	case PV_EXIT_IRQ_WINDOW:
+		return true;
 	case PV_EXIT_IO:
 		if (e->io.string) {
 			run->reason = PARTVISOR_EXIT_UNSUPPORTED;
@@ -253,6 +257,8 @@ static bool pv_run_handle(struct pv_vp *vp, const struct pv_exit *e,
 		return false;
 	case PV_EXIT_MSR_READ:
 	case PV_EXIT_MSR_WRITE:
+		if (pv_synthetic_msr(vp, e))
+			return true;
 		pv_run_report_msr(vp, e, run);
 		return false;
 	case PV_EXIT_MEMORY:
@@ -285,7 +291,12 @@ static long pv_run_loop(struct pv_vp *vp, struct partvisor_run *run)
 		if (signal_pending(current))
 			return -EINTR;
 		cond_resched();
-		ret = ops->vp_dispatch(vp);
+		ret = pv_irq_prepare(vp);
+		if (!ret)
+			ret = ops->vp_dispatch(vp);
+		/* Something was asserted meanwhile: look again. */
+		if (ret == -EAGAIN)
+			continue;
 		if (ret)
 			return ret;
 		ops->vp_exit(vp, &e);

@@ -243,6 +243,8 @@ static long pv_vp_ioctl(struct file *filp, unsigned int cmd,
 		return pv_vp_set_xsave(vp, argp);
 	case PARTVISOR_RUN_VP:
 		return pv_vp_run(vp, argp);
+	case PARTVISOR_ASSERT_INTERRUPT:
+		return pv_vp_assert_ioctl(vp, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -250,6 +252,7 @@ static long pv_vp_ioctl(struct file *filp, unsigned int cmd,
 
 static void pv_vp_free(struct pv_vp *vp)
 {
+	pv_vp_irq_destroy(vp);
 	mutex_destroy(&vp->lock);
 	kfree(vp->xsave);
 	kfree(vp);
@@ -321,6 +324,7 @@ long pv_create_vp(struct pv_partition *p, void __user *argp)
 		return -ENOMEM;
 	}
 	mutex_init(&vp->lock);
+	pv_vp_irq_init(vp);
 	vp->part = p;
 	vp->index = args.vp_index;
 	pv_vp_reset_state(&vp->state);

@@ -341,6 +341,11 @@ static int pv_svm_vp_dispatch(struct pv_vp *vp)
 	down_read(&sp->mem.run_lock);
 	local_irq_disable();
 	cpu = smp_processor_id();
+	if (!pv_irq_enter(vp, cpu)) {
+		local_irq_enable();
+		up_read(&sp->mem.run_lock);
+		return -EAGAIN;
+	}
 	gen = atomic_read(&sp->mem.tlb_gen);
 	/*
 	 * The ASID's entries on another LP, from before an unmap, or of
@@ -353,18 +358,23 @@ static int pv_svm_vp_dispatch(struct pv_vp *vp)
 	v->last_cpu = cpu;
 	v->tlb_gen = gen;
 	result = pv_hypercall_dispatch(v);
+	pv_irq_leave(vp);
 	local_irq_enable();
 	up_read(&sp->mem.run_lock);
 	return result & HV_HC_RESULT_STATUS_MASK ? -EIO : 0;
 }
 
-/* Past an instruction of known length, or to the next RIP if NRIPS. */
+/*
+ * Past an instruction of known length, or to the next RIP if NRIPS. An
+ * STI or MOV SS shadow ends with the instruction.
+ */
 static void pv_svm_child_skip(struct vmcb *vmcb, unsigned int len)
 {
 	if (pv_caps.features & PARTVISOR_FEAT_NRIPS)
 		vmcb->save.rip = vmcb->control.next_rip;
 	else
 		vmcb->save.rip += len;
+	vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
 }
 
 /*
@@ -398,6 +408,9 @@ static void pv_svm_vp_exit(struct pv_vp *vp, struct pv_exit *e)
 	case SVM_EXIT_CPUID:
 		e->kind = PV_EXIT_CPUID;
 		e->insn_len = 2;
+		break;
+	case SVM_EXIT_VINTR:
+		e->kind = PV_EXIT_IRQ_WINDOW;
 		break;
 	case SVM_EXIT_HLT:
 		e->kind = PV_EXIT_HLT;
@@ -475,7 +488,8 @@ static void pv_svm_vp_resume(struct pv_vp *vp, const struct pv_exit *e,
 		pv_svm_inject(vmcb, X86_TRAP_UD, false);
 		break;
 	case PV_RESUME_GP:
-		pv_svm_inject(vmcb, X86_TRAP_GP, true);
+		/* Real mode pushes no error code. */
+		pv_svm_inject(vmcb, X86_TRAP_GP, vmcb->save.cr0 & X86_CR0_PE);
 		break;
 	}
 }
@@ -500,6 +514,43 @@ static unsigned int pv_svm_vp_cpl(struct pv_vp *vp)
 	return ((struct pv_svm_vp *)vp->arch)->vmcb->save.cpl;
 }
 
+/*
+ * Interrupts for the VP. EVENTINJ delivers one; V_IRQ (ignoring the
+ * virtual TPR) with VINTR intercepted gives the exit when the VP could
+ * take one. V_INTR_MASKING stays: the host's IF, not the VP's, decides
+ * about physical interrupts.
+ */
+static bool pv_svm_vp_irq_ready(struct pv_vp *vp)
+{
+	const struct vmcb *vmcb = ((struct pv_svm_vp *)vp->arch)->vmcb;
+
+	return (vmcb->save.rflags & X86_EFLAGS_IF) &&
+	       !(vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK) &&
+	       !(vmcb->control.event_inj & SVM_EVTINJ_VALID);
+}
+
+static void pv_svm_vp_irq_inject(struct pv_vp *vp, u8 vector)
+{
+	struct vmcb *vmcb = ((struct pv_svm_vp *)vp->arch)->vmcb;
+
+	vmcb->control.event_inj = SVM_EVTINJ_VALID | SVM_EVTINJ_TYPE_INTR |
+				  vector;
+	vmcb->control.event_inj_err = 0;
+}
+
+static void pv_svm_vp_irq_window(struct pv_vp *vp, bool on)
+{
+	struct vmcb_control_area *c = &((struct pv_svm_vp *)vp->arch)->vmcb->control;
+
+	if (on) {
+		c->int_ctl |= V_IRQ_MASK | V_IGN_TPR_MASK | V_INTR_PRIO_MASK;
+		c->intercepts[INTERCEPT_VINTR / 32] |= BIT(INTERCEPT_VINTR % 32);
+	} else {
+		c->int_ctl &= ~(V_IRQ_MASK | V_IGN_TPR_MASK | V_INTR_PRIO_MASK);
+		c->intercepts[INTERCEPT_VINTR / 32] &= ~BIT(INTERCEPT_VINTR % 32);
+	}
+}
+
 const struct pv_part_ops pv_svm_part_ops = {
 	.part_init = pv_svm_part_init,
 	.part_destroy = pv_svm_part_destroy,
@@ -514,4 +565,7 @@ const struct pv_part_ops pv_svm_part_ops = {
 	.vp_resume = pv_svm_vp_resume,
 	.vp_gpr = pv_svm_vp_gpr,
 	.vp_cpl = pv_svm_vp_cpl,
+	.vp_irq_ready = pv_svm_vp_irq_ready,
+	.vp_irq_inject = pv_svm_vp_irq_inject,
+	.vp_irq_window = pv_svm_vp_irq_window,
 };

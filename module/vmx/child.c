@@ -113,6 +113,7 @@ struct pv_vmx_vp {
 	u64 id;			/* unique while the module is loaded */
 	u16 vpid;
 	bool flush;		/* INVEPT before this run */
+	bool irq_window;	/* interrupt-window exiting this run */
 	int last_cpu;
 	int tlb_gen;
 };
@@ -123,6 +124,7 @@ static struct {
 	u64 cr0_owned, cr4_owned;	/* bits VT-x fixes: shadowed */
 	u64 invept_type;
 	u32 slice;			/* preemption timer ticks, or 0 */
+	bool irq_window;		/* interrupt-window exiting offered */
 } pv_vmxc;
 
 bool pv_vmx_child_ok;
@@ -183,7 +185,8 @@ void pv_vmx_child_setup(void)
 				    CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
 				    CPU_BASED_MOV_DR_EXITING |
 				    CPU_BASED_MWAIT_EXITING |
-				    CPU_BASED_MONITOR_EXITING, &pv_vmxc.proc);
+				    CPU_BASED_MONITOR_EXITING |
+				    CPU_BASED_INTR_WINDOW_EXITING, &pv_vmxc.proc);
 	ok = ok && pv_vmx_child_ctl(MSR_IA32_VMX_PROCBASED_CTLS2,
 				    MSR_IA32_VMX_PROCBASED_CTLS2,
 				    SECONDARY_EXEC_ENABLE_EPT |
@@ -194,6 +197,9 @@ void pv_vmx_child_setup(void)
 		return;
 	/* Without a bitmap every RDMSR and WRMSR exits. */
 	pv_vmxc.proc &= ~CPU_BASED_USE_MSR_BITMAPS;
+	/* Only while an interrupt waits for the VP (pv_vmx_vp_irq_window). */
+	pv_vmxc.irq_window = pv_vmxc.proc & CPU_BASED_INTR_WINDOW_EXITING;
+	pv_vmxc.proc &= ~CPU_BASED_INTR_WINDOW_EXITING;
 	pv_vmxc.exit = pv_vmx.exit;
 	pv_vmxc.entry = pv_vmx.entry & ~VM_ENTRY_IA32E_MODE;
 	/* With unrestricted guest, CR0.PE and PG are the VP's own. */
@@ -447,7 +453,8 @@ static void pv_vmx_write_vmcs(struct pv_vmx_vp *v, const u64 *host)
 	unsigned int i;
 
 	pv_vmwrite(PIN_BASED_VM_EXEC_CONTROL, pv_vmxc.pin);
-	pv_vmwrite(CPU_BASED_VM_EXEC_CONTROL, pv_vmxc.proc);
+	pv_vmwrite(CPU_BASED_VM_EXEC_CONTROL, pv_vmxc.proc |
+		   (v->irq_window ? CPU_BASED_INTR_WINDOW_EXITING : 0));
 	pv_vmwrite(SECONDARY_VM_EXEC_CONTROL, pv_vmxc.proc2);
 	pv_vmwrite(VM_EXIT_CONTROLS, pv_vmxc.exit);
 	pv_vmwrite(VM_ENTRY_CONTROLS, pv_vmxc.entry |
@@ -611,6 +618,11 @@ static int pv_vmx_vp_dispatch(struct pv_vp *vp)
 	down_read(&xp->mem.run_lock);
 	local_irq_disable();
 	cpu = smp_processor_id();
+	if (!pv_irq_enter(vp, cpu)) {
+		local_irq_enable();
+		up_read(&xp->mem.run_lock);
+		return -EAGAIN;
+	}
 	gen = atomic_read(&xp->mem.tlb_gen);
 	/*
 	 * Translations of this EPT on another LP, from before an unmap, of
@@ -625,6 +637,7 @@ static int pv_vmx_vp_dispatch(struct pv_vp *vp)
 	/* The VP could SWAPGS; VT-x does not switch this MSR. */
 	rdmsrl(MSR_KERNEL_GS_BASE, kernel_gs);
 	result = pv_hypercall_dispatch(v);
+	pv_irq_leave(vp);
 	wrmsrl(MSR_KERNEL_GS_BASE, kernel_gs);
 	/* The exit swallowed an NMI: Linux's handler must still see one. */
 	if (!(result & HV_HC_RESULT_STATUS_MASK) && pv_vmx_exit_was_nmi(&v->x))
@@ -767,6 +780,9 @@ static void pv_vmx_vp_exit(struct pv_vp *vp, struct pv_exit *e)
 	case EXIT_REASON_HLT:
 		e->kind = PV_EXIT_HLT;
 		break;
+	case EXIT_REASON_INTERRUPT_WINDOW:
+		e->kind = PV_EXIT_IRQ_WINDOW;
+		break;
 	case EXIT_REASON_IO_INSTRUCTION:
 		e->kind = PV_EXIT_IO;
 		e->io.port = q >> 16;
@@ -863,6 +879,36 @@ static unsigned int pv_vmx_vp_cpl(struct pv_vp *vp)
 	return (v->g.seg[PV_VSEG_SS].ar >> 5) & 3;
 }
 
+/*
+ * Interrupts for the VP: VM-entry interruption information delivers one;
+ * interrupt-window exiting gives the exit when the VP could take one.
+ * Where the CPU lacks that control, the preemption-timer slice ends runs
+ * often enough for the run loop to look again.
+ */
+static bool pv_vmx_vp_irq_ready(struct pv_vp *vp)
+{
+	const struct pv_vmx_guest *g = &((struct pv_vmx_vp *)vp->arch)->g;
+
+	return (g->rflags & X86_EFLAGS_IF) &&
+	       !(g->intr_state & (GUEST_INTR_STATE_STI |
+				  GUEST_INTR_STATE_MOV_SS)) &&
+	       !(g->inj_info & INTR_INFO_VALID_MASK);
+}
+
+static void pv_vmx_vp_irq_inject(struct pv_vp *vp, u8 vector)
+{
+	struct pv_vmx_guest *g = &((struct pv_vmx_vp *)vp->arch)->g;
+
+	g->inj_info = INTR_INFO_VALID_MASK | INTR_TYPE_EXT_INTR | vector;
+	g->inj_err = 0;
+	g->inj_len = 0;
+}
+
+static void pv_vmx_vp_irq_window(struct pv_vp *vp, bool on)
+{
+	((struct pv_vmx_vp *)vp->arch)->irq_window = on && pv_vmxc.irq_window;
+}
+
 const struct pv_part_ops pv_vmx_part_ops = {
 	.part_init = pv_vmx_part_init,
 	.part_destroy = pv_vmx_part_destroy,
@@ -877,4 +923,7 @@ const struct pv_part_ops pv_vmx_part_ops = {
 	.vp_resume = pv_vmx_vp_resume,
 	.vp_gpr = pv_vmx_vp_gpr,
 	.vp_cpl = pv_vmx_vp_cpl,
+	.vp_irq_ready = pv_vmx_vp_irq_ready,
+	.vp_irq_inject = pv_vmx_vp_irq_inject,
+	.vp_irq_window = pv_vmx_vp_irq_window,
 };

@@ -400,7 +400,7 @@ struct partvisor_xsave {
  */
 #define PARTVISOR_EXIT_IO		1	/* port I/O: @io */
 #define PARTVISOR_EXIT_MMIO		2	/* access outside mapped memory: @mmio */
-#define PARTVISOR_EXIT_HALT		3	/* HLT, nothing pending */
+#define PARTVISOR_EXIT_HALT		3	/* HLT with RFLAGS.IF clear */
 #define PARTVISOR_EXIT_SHUTDOWN		4	/* triple fault: partition crashed */
 #define PARTVISOR_EXIT_MSR		5	/* an MSR the hypervisor does not know: @msr */
 #define PARTVISOR_EXIT_INVALID_STATE	6	/* the hardware refused the VP's state */
