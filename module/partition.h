@@ -15,6 +15,7 @@
 #include <uapi/linux/partvisor.h>
 
 #include "npt.h"
+#include "vp_stats.h"
 
 struct dentry;
 struct file;
@@ -56,6 +57,8 @@ struct pv_vp {
 		bool write;		/* MSR */
 		u64 next_rip;		/* IN */
 	} pend;
+	struct pv_vp_run_stats stats;	/* module/vp_stats.c */
+	struct dentry *debugfs;		/* partition/<id>/vp/<index> */
 };
 
 /*
@@ -69,6 +72,7 @@ struct pv_partition {
 	struct pid *owner;		/* the creating process */
 	struct mm_struct *mm;		/* grabbed: its locked_vm is charged */
 	struct dentry *debugfs;
+	struct dentry *debugfs_vps;	/* its vp/ directory */
 	void *arch;			/* backend state: nested page table */
 
 	struct mutex lock;		/* held across pv_part_ops; before mmap_lock */
