@@ -240,7 +240,7 @@ static void print_lps(void)
 		if (kv_read(path, &lps[i]))
 			lps[i].n = 0;
 	}
-	printf("root partition, per LP:\n  %-40s", "COUNTER");
+	printf("root partition, per LP:\n  %-44s", "COUNTER");
 	for (i = 0; i < (unsigned int)n; i++)
 		printf(" %12s", kv_str(&lps[i], "cpu"));
 	printf("\n");
@@ -255,7 +255,7 @@ static void print_lps(void)
 				nonzero = 1;
 		if (!nonzero)
 			continue;
-		printf("  %-40s", strncmp(name, "root_vp_", 8) ? name : name + 8);
+		printf("  %-44s", strncmp(name, "root_vp_", 8) ? name : name + 8);
 		for (i = 0; i < (unsigned int)n; i++)
 			printf(" %12s", kv_str(&lps[i], name));
 		printf("\n");
