@@ -18,6 +18,7 @@
 #include <uapi/linux/partvisor.h>
 
 #include "npt.h"
+#include "vp_stats.h"
 
 struct dentry;
 struct file;
@@ -75,6 +76,8 @@ struct pv_vp {
 		u64 stimer_config;	/* PARTVISOR_STIMER_* */
 		u64 stimer_count;
 	} irq;
+	struct pv_vp_run_stats stats;	/* module/vp_stats.c */
+	struct dentry *debugfs;		/* partition/<id>/vp/<index> */
 };
 
 /*
@@ -88,6 +91,7 @@ struct pv_partition {
 	struct pid *owner;		/* the creating process */
 	struct mm_struct *mm;		/* grabbed: its locked_vm is charged */
 	struct dentry *debugfs;
+	struct dentry *debugfs_vps;	/* its vp/ directory */
 	void *arch;			/* backend state: nested page table */
 
 	struct mutex lock;		/* held across pv_part_ops; before mmap_lock */

@@ -285,6 +285,8 @@ static long pv_run_loop(struct pv_vp *vp, struct partvisor_run *run)
 {
 	const struct pv_part_ops *ops = pv_part_ops;
 	struct pv_exit e;
+	bool again;
+	u64 t;
 	int ret;
 
 	for (;;) {
@@ -292,15 +294,20 @@ static long pv_run_loop(struct pv_vp *vp, struct partvisor_run *run)
 			return -EINTR;
 		cond_resched();
 		ret = pv_irq_prepare(vp);
-		if (!ret)
+		if (!ret) {
+			t = pv_vp_stats_dispatch(vp);
 			ret = ops->vp_dispatch(vp);
+		}
 		/* Something was asserted meanwhile: look again. */
 		if (ret == -EAGAIN)
 			continue;
 		if (ret)
 			return ret;
 		ops->vp_exit(vp, &e);
-		if (pv_run_handle(vp, &e, run))
+		t = pv_vp_stats_exit(vp, &e, t);
+		again = pv_run_handle(vp, &e, run);
+		pv_vp_stats_handled(vp, &e, t);
+		if (again)
 			continue;
 		run->rip = e.rip;
 		run->vendor_code = e.vendor_code;
@@ -313,6 +320,7 @@ long pv_vp_run(struct pv_vp *vp, void __user *argp)
 	const struct pv_part_ops *ops = pv_part_ops;
 	struct partvisor_run run;
 	struct fpu_guest gfpu;
+	u64 t;
 	long ret;
 
 	if (!ops || !ops->vp_dispatch || !vp->arch)
@@ -324,6 +332,7 @@ long pv_vp_run(struct pv_vp *vp, void __user *argp)
 		return -EINVAL;
 	if (mutex_lock_killable(&vp->lock))
 		return -EINTR;
+	t = pv_vp_stats_now();
 	if (READ_ONCE(vp->part->crashed)) {
 		ret = -ESHUTDOWN;
 		goto out;
@@ -339,6 +348,7 @@ long pv_vp_run(struct pv_vp *vp, void __user *argp)
 	}
 	ops->vp_store(vp);
 out:
+	pv_vp_stats_run(vp, t);
 	mutex_unlock(&vp->lock);
 	if (!ret && copy_to_user(argp, &run, sizeof(run)))
 		ret = -EFAULT;

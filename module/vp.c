@@ -263,6 +263,7 @@ static int pv_vp_release(struct inode *inode, struct file *filp)
 	struct pv_vp *vp = filp->private_data;
 	struct pv_partition *p = vp->part;
 
+	pv_debugfs_remove_vp(vp);
 	mutex_lock(&p->lock);
 	if (pv_part_ops && pv_part_ops->vp_destroy)
 		pv_part_ops->vp_destroy(vp);
@@ -351,6 +352,7 @@ long pv_create_vp(struct pv_partition *p, void __user *argp)
 	}
 	/* The caller's partition fd keeps @p alive until here. */
 	kref_get(&p->ref);
+	pv_debugfs_add_vp(vp);
 	mutex_unlock(&p->lock);
 	fd_install(fd, file);
 	return fd;

@@ -1,16 +1,20 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# pvctl run, the small VMM: a guest payload greets over its serial port and
-# halts; a guest reading outside its memory is reported as such; bad
-# arguments and missing files give one clear line and the documented exit
-# status. Needs partvisor loaded (launched) and child VPs that run.
+# pvctl run, the small VMM, and pvctl's command line: a flat real-mode
+# payload and the runtime's ELF demo on one, two and four VPs; a crash on
+# one VP stops the others; pvctl stats shows the VP counters; --help for
+# every command; bad arguments give one line and status 2; missing or bad
+# images one line and status 1. Needs partvisor loaded (launched) and
+# child VPs that run.
 
 guests=${PV_GUESTS:-$(dirname "$0")/../guests}
 hello=$guests/hello.bin
+demo=$guests/demo.elf
 out=/tmp/pvctl_run.out err=/tmp/pvctl_run.err
+tmp=/tmp/pvctl_run.bin
 
-if [ ! -r "$hello" ]; then
+if [ ! -r "$hello" ] || [ ! -r "$demo" ]; then
 	echo "1..0 # SKIP no guest payloads in $guests"
 	exit 4
 fi
@@ -22,43 +26,115 @@ if [ $rc -eq 1 ] && grep -q "EOPNOTSUPP\|not supported" $err; then
 fi
 
 echo "TAP version 13"
-echo "1..5"
+echo "1..14"
 n=0 failed=0
 check() {
 	n=$((n + 1))
 	if [ "$1" -eq 0 ]; then echo "ok $n $2"; else
 		echo "not ok $n $2"; failed=$((failed + 1)); fi
 }
+show() {
+	sed 's/^/# out: /' $out
+	sed 's/^/# err: /' $err
+}
 
-sed 's/^/# out: /' $out
-sed 's/^/# err: /' $err
+show
 [ $rc -eq 0 ] &&
 	grep -q "Hello from a partvisor child partition. The hypervisor says: PartVisor Hv" $out &&
 	grep -q "VP 0 halted" $err
 check $? "hello.bin greets with partvisor's CPUID vendor and halts (exit $rc)"
 
 # mov ax, 0xffff; mov ds, ax; mov al, [0x10]: the first byte past 1 MiB.
-printf '\270\377\377\216\330\240\020\000\364' > /tmp/pvctl_mmio.bin
-pvctl run --mem 1 /tmp/pvctl_mmio.bin > $out 2> $err
+printf '\270\377\377\216\330\240\020\000\364' > $tmp
+pvctl run --mem 1 $tmp > $out 2> $err
 rc=$?
-sed 's/^/# err: /' $err
+show
 [ $rc -eq 4 ] && grep -q "read unmapped address 0x100000" $err
 check $? "a read past guest memory: exit 4 and the address (exit $rc)"
+
+pvctl run --mode long "$demo" > $out 2> $err
+rc=$?
+show
+[ $rc -eq 0 ] && grep -q "^VP 0 of 1: hello from the partvisor guest runtime" $out &&
+	grep -q "hypervisor \"PartVisor Hv\"" $out && grep -q "VP 0 halted" $err
+check $? "the runtime's ELF demo in long mode on one VP (exit $rc)"
+
+pvctl run --mode long --vps 2 --stats "$demo" > $out 2> $err
+rc=$?
+show
+[ $rc -eq 0 ] && [ "$(grep -c '^VP [01] of 2' $out)" -eq 2 ] &&
+	grep -A1 "^VP 0 of 2" $out | grep -q "^VP 1 of 2: VP 0 said hello" &&
+	grep -q "all 2 VPs halted" $err
+check $? "two VPs: VP 1 greets after VP 0, both halt (exit $rc)"
+
+grep -q "^partition [0-9]*: 2 VPs" $out &&
+	grep -q "^  VP 1: [1-9][0-9]* dispatches" $out &&
+	grep -q "^    io  *[1-9]" $out && grep -q "^    hlt  *1 " $out
+check $? "run --stats: the partition's and each VP's counters"
+
+pvctl run --mode long --vps 4 "$demo" > $out 2> $err
+rc=$?
+show
+[ $rc -eq 0 ] && [ "$(sed -n 's/^VP \([0-9]\) of 4.*/\1/p' $out | tr -d '\n')" = 0123 ] &&
+	grep -q "all 4 VPs halted" $err
+check $? "four VPs greet in turn (exit $rc)"
+
+# Long mode: VP 0 spins (jmp .), VP 1 executes ud2 without an IDT.
+printf '\110\205\377\165\002\353\376\017\013' > $tmp
+pvctl run --mode long --vps 2 $tmp > $out 2> $err
+rc=$?
+show
+[ $rc -eq 3 ] && grep -q "VP 1 triple-faulted" $err && [ "$(wc -l < $err)" -eq 1 ]
+check $? "a triple fault on VP 1 stops the spinning VP 0: exit 3, one line (exit $rc)"
+
+pvctl stats > $out 2> $err
+rc=$?
+show
+[ $rc -eq 0 ] && grep -q "root partition, per LP" $out
+check $? "pvctl stats: the LPs' counters (exit $rc)"
 
 pvctl run /nonexistent.bin > $out 2> $err
 rc=$?
 [ $rc -eq 1 ] && [ "$(wc -l < $err)" -eq 1 ]
 check $? "a missing image: exit 1 and one line (exit $rc: $(cat $err))"
 
+printf '\177ELF\002\001\001' > $tmp
+pvctl run $tmp > $out 2> $err
+rc=$?
+[ $rc -eq 1 ] && [ "$(wc -l < $err)" -eq 1 ] && grep -q "not a little-endian x86 ELF" $err
+check $? "a truncated ELF image: exit 1 and one line (exit $rc: $(cat $err))"
+
+ok=0
+for verb in info list run stats; do
+	pvctl $verb --help > $out 2>&1 || ok=1
+	grep -q "^usage: pvctl $verb" $out || ok=1
+done
+pvctl run --help | grep -q -- "--vps N" || ok=1
+check $ok "--help for every command"
+
+ok=0
+for args in "" "frobnicate" "info extra" "list extra" "stats x" "stats 1 2" \
+	    "run" "run --mode sideways $hello" "run --vps 65 $demo" \
+	    "run --vps 0 $demo" "run --mem x $hello" "run --bogus $hello" \
+	    "run --mode" "run $hello $hello" "run --load 0x2000 $demo"; do
+	# shellcheck disable=SC2086
+	pvctl $args > $out 2> $err
+	rc=$?
+	if [ $rc -ne 2 ] || [ "$(wc -l < $err)" -ne 1 ]; then
+		echo "# 'pvctl $args': exit $rc: $(cat $err)"
+		ok=1
+	fi
+done
+check $ok "bad arguments: one line and exit 2"
+
+pvctl stats 999999 > $out 2> $err
+rc=$?
+[ $rc -eq 1 ] && [ "$(wc -l < $err)" -eq 1 ]
+check $? "pvctl stats of a partition that does not exist: exit 1, one line (exit $rc)"
+
 pvctl run --mode sideways "$hello" > $out 2> $err
-rc=$?
-[ $rc -eq 2 ] && grep -q "usage: pvctl run" $err
-check $? "a bad option: exit 2 and the usage (exit $rc)"
+grep -q "^pvctl run: --mode must be real, protected or long" $err
+check $? "a bad option names the problem"
 
-pvctl run --help > $out 2>&1
-rc=$?
-[ $rc -eq 0 ] && grep -q -- "--mode MODE" $out
-check $? "pvctl run --help"
-
-rm -f $out $err /tmp/pvctl_mmio.bin
+rm -f $out $err $tmp
 [ "$failed" -eq 0 ]

@@ -13,8 +13,6 @@
 
 #include "pvctl.h"
 
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
 const char *progname = "pvctl";
 
 struct command {
@@ -81,6 +79,14 @@ static unsigned long long vendor_features(unsigned int vendor)
 	default:
 		return 0;
 	}
+}
+
+/* A usage error: one line, exit status 2. */
+static int extra_argument(const char *cmd, const char *arg)
+{
+	fprintf(stderr, "%s %s: unexpected argument '%s' (try '%s %s --help')\n",
+		progname, cmd, arg, progname, cmd);
+	return 2;
 }
 
 static void info_help(FILE *out)
@@ -166,11 +172,8 @@ static int cmd_info(int argc, char **argv)
 	struct partvisor_info info;
 	int fd;
 
-	(void)argv;
-	if (argc > 1) {
-		info_help(stderr);
-		return 2;
-	}
+	if (argc > 1)
+		return extra_argument("info", argv[1]);
 	fd = open_with_info(&info);
 	if (fd < 0)
 		return 1;
@@ -244,11 +247,8 @@ static int cmd_list(int argc, char **argv)
 	unsigned int i, n;
 	int fd;
 
-	(void)argv;
-	if (argc > 1) {
-		list_help(stderr);
-		return 2;
-	}
+	if (argc > 1)
+		return extra_argument("list", argv[1]);
 	fd = open_with_info(&info);
 	if (fd < 0)
 		return 1;
@@ -277,8 +277,10 @@ static const struct command commands[] = {
 	  cmd_info, info_help },
 	{ "list", "child partitions: id, VPs, memory, owner",
 	  cmd_list, list_help },
-	{ "run", "run a flat binary in a new child partition",
+	{ "run", "run an ELF or flat image in a new child partition",
 	  cmd_run, run_help },
+	{ "stats", "counters of partitions, their VPs and the LPs",
+	  cmd_stats, stats_help },
 };
 
 static void main_help(FILE *out)
@@ -299,7 +301,8 @@ int main(int argc, char **argv)
 	size_t i;
 
 	if (argc < 2) {
-		main_help(stderr);
+		fprintf(stderr, "%s: no command given (try '%s --help')\n",
+			progname, progname);
 		return 2;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||

@@ -519,6 +519,15 @@ struct partvisor_run {
 #define PARTVISOR_RUN_VP \
 	_IOWR(PARTVISOR_IOCTL_TYPE, 0x24, struct partvisor_run)
 
+/*
+ * The exit kinds a VP's debugfs counters (partition/<id>/vp/<n>) are
+ * grouped by, in the order the module keeps them: exits_<kind>,
+ * guest_cycles_<kind> and handle_cycles_<kind> for each.
+ */
+#define PARTVISOR_VP_EXIT_KIND_NAMES {					\
+	"cpuid", "io", "mmio", "msr", "hlt", "hypercall", "xsetbv",	\
+	"interrupted", "irq_window", "other" }
+
 /**
  * struct partvisor_interrupt - a fixed interrupt for a VP
  * @vector: 32-255; delivered when the VP can take it (RFLAGS.IF set, no

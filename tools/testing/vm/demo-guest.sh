@@ -21,7 +21,11 @@ show "launch_test"
 echo
 echo "== a child partition: a real-mode program on its serial port"
 show "pvctl run /pv/guests/hello.bin"
-show "grep -h -e '^cpu:' -e 'cpuid:' -e 'dispatch_vp:' /sys/kernel/debug/partvisor/lp/*"
+
+echo
+echo "== two VPs on the guest runtime (an ELF program in long mode), with their counters"
+show "pvctl run --mode long --vps 2 --stats /pv/guests/demo.elf"
+show "pvctl stats"
 
 echo
 echo "== unload: every CPU back to native"

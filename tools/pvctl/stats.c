@@ -1,0 +1,295 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pvctl stats: partvisor's debugfs counters as tables. The module writes
+ * raw "name: value" lines (partition/<id>/partition, partition/<id>/vp/<n>,
+ * lp/<n>); this file reads them back and lays them out, skipping counters
+ * that are still zero.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pvctl.h"
+
+#define DEBUGFS		"/sys/kernel/debug"
+#define PV_DEBUGFS	DEBUGFS "/partvisor"
+#define MAX_KV		256
+#define MAX_COLS	64
+
+static const char * const exit_kinds[] = PARTVISOR_VP_EXIT_KIND_NAMES;
+
+struct kv {
+	char name[64];
+	char value[96];
+};
+
+struct kvset {
+	unsigned int n;
+	struct kv kv[MAX_KV];
+};
+
+void stats_help(FILE *out)
+{
+	fprintf(out,
+		"usage: %s stats [ID]\n\n"
+		"Show partvisor's counters from debugfs (%s) as tables:\n"
+		"for each child partition (or only partition ID) its memory and,\n"
+		"per VP, dispatches, time in RUN and exits by kind with the TSC\n"
+		"cycles spent in the child (dispatch to exit) and in handling\n"
+		"them; without ID also the root partition's intercepts and\n"
+		"hypercalls on each LP. Counters that are zero are left out.\n"
+		"Needs root and a mounted debugfs.\n",
+		progname, PV_DEBUGFS);
+}
+
+/* Counter names and values are short; longer ones are cut. */
+static void copy(char *dst, size_t size, const char *src)
+{
+	size_t n = strlen(src);
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+/* "name: value" lines; 0, or -1 with errno set. */
+static int kv_read(const char *path, struct kvset *set)
+{
+	char line[256], *colon;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -1;
+	set->n = 0;
+	while (fgets(line, sizeof(line), f) && set->n < MAX_KV) {
+		struct kv *kv = &set->kv[set->n];
+
+		line[strcspn(line, "\n")] = '\0';
+		colon = strstr(line, ": ");
+		if (!colon)
+			continue;
+		*colon = '\0';
+		copy(kv->name, sizeof(kv->name), line);
+		copy(kv->value, sizeof(kv->value), colon + 2);
+		set->n++;
+	}
+	fclose(f);
+	return 0;
+}
+
+static const char *kv_str(const struct kvset *set, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < set->n; i++)
+		if (!strcmp(set->kv[i].name, name))
+			return set->kv[i].value;
+	return "?";
+}
+
+static unsigned long long kv_u64(const struct kvset *set, const char *fmt,
+				 const char *arg)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), fmt, arg);
+	return strtoull(kv_str(set, name), NULL, 0);
+}
+
+/* One clear line when the counters cannot be read at all. */
+static int check_debugfs(void)
+{
+	char line[256];
+	FILE *f;
+	int mounted = 0;
+
+	if (!access(PV_DEBUGFS, R_OK | X_OK))
+		return 0;
+	if (errno == EACCES || errno == EPERM || geteuid()) {
+		fprintf(stderr, "%s: cannot read %s: permission denied (needs root)\n",
+			progname, PV_DEBUGFS);
+		return -1;
+	}
+	f = fopen("/proc/mounts", "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (strstr(line, " " DEBUGFS " debugfs "))
+			mounted = 1;
+	if (f)
+		fclose(f);
+	if (!mounted)
+		fprintf(stderr, "%s: debugfs is not mounted (mount -t debugfs none %s)\n",
+			progname, DEBUGFS);
+	else
+		fprintf(stderr, "%s: %s not found: is the partvisor module loaded?\n",
+			progname, PV_DEBUGFS);
+	return -1;
+}
+
+static int cmp_uint(const void *a, const void *b)
+{
+	unsigned int x = *(const unsigned int *)a, y = *(const unsigned int *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The numeric entries of a directory, sorted; -1 if it cannot be read. */
+static int list_numbers(const char *dir, unsigned int *out, int max)
+{
+	struct dirent *d;
+	DIR *dp = opendir(dir);
+	int n = 0;
+	char *end;
+
+	if (!dp)
+		return -1;
+	while ((d = readdir(dp)) && n < max) {
+		unsigned long v = strtoul(d->d_name, &end, 10);
+
+		if (d->d_name[0] >= '0' && d->d_name[0] <= '9' && !*end)
+			out[n++] = v;
+	}
+	closedir(dp);
+	qsort(out, n, sizeof(*out), cmp_uint);
+	return n;
+}
+
+static unsigned long long avg(unsigned long long total, unsigned long long n)
+{
+	return n ? total / n : 0;
+}
+
+static void print_vp(const struct kvset *vp)
+{
+	unsigned long long runs = kv_u64(vp, "runs", NULL);
+	unsigned int i;
+
+	printf("  VP %s: %llu dispatches, %llu cycles in RUN\n",
+	       kv_str(vp, "vp_index"), runs, kv_u64(vp, "run_cycles", NULL));
+	if (!runs)
+		return;
+	printf("    %-12s %10s %16s %16s %10s %10s\n", "EXIT", "COUNT",
+	       "GUEST_CYCLES", "HANDLE_CYCLES", "AVG_GUEST", "AVG_HANDLE");
+	for (i = 0; i < ARRAY_SIZE(exit_kinds); i++) {
+		const char *k = exit_kinds[i];
+		unsigned long long n = kv_u64(vp, "exits_%s", k);
+		unsigned long long g = kv_u64(vp, "guest_cycles_%s", k);
+		unsigned long long h = kv_u64(vp, "handle_cycles_%s", k);
+
+		if (n)
+			printf("    %-12s %10llu %16llu %16llu %10llu %10llu\n",
+			       k, n, g, h, avg(g, n), avg(h, n));
+	}
+}
+
+int print_partition_stats(unsigned int id)
+{
+	static struct kvset part, vp;
+	unsigned int vps[MAX_COLS];
+	char path[128];
+	int i, n;
+
+	snprintf(path, sizeof(path), PV_DEBUGFS "/partition/%u/partition", id);
+	if (kv_read(path, &part)) {
+		fprintf(stderr, "%s: no partition %u (%s: %s)\n", progname, id,
+			path, strerror(errno));
+		return -1;
+	}
+	printf("partition %u: %s VPs, %s regions, %s bytes mapped, owner pid %s\n",
+	       id, kv_str(&part, "vps"), kv_str(&part, "regions"),
+	       kv_str(&part, "mapped_bytes"), kv_str(&part, "owner_pid"));
+	snprintf(path, sizeof(path), PV_DEBUGFS "/partition/%u/vp", id);
+	n = list_numbers(path, vps, MAX_COLS);
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), PV_DEBUGFS "/partition/%u/vp/%u",
+			 id, vps[i]);
+		if (!kv_read(path, &vp))
+			print_vp(&vp);
+	}
+	return 0;
+}
+
+/*
+ * The root partition on each LP: one row per counter that is non-zero
+ * somewhere, one column per LP (at most 16 shown).
+ */
+static void print_lps(void)
+{
+	static struct kvset lps[16];
+	unsigned int cpus[MAX_COLS];
+	unsigned int i, j;
+	int n;
+
+	n = list_numbers(PV_DEBUGFS "/lp", cpus, MAX_COLS);
+	if (n <= 0) {
+		printf("root partition: no LPs (hypervisor not launched)\n");
+		return;
+	}
+	if (n > 16)
+		n = 16;
+	for (i = 0; i < (unsigned int)n; i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), PV_DEBUGFS "/lp/%u", cpus[i]);
+		if (kv_read(path, &lps[i]))
+			lps[i].n = 0;
+	}
+	printf("root partition, per LP:\n  %-44s", "COUNTER");
+	for (i = 0; i < (unsigned int)n; i++)
+		printf(" %12s", kv_str(&lps[i], "cpu"));
+	printf("\n");
+	for (j = 0; j < lps[0].n; j++) {
+		const char *name = lps[0].kv[j].name;
+		int nonzero = 0;
+
+		if (!strcmp(name, "cpu"))
+			continue;
+		for (i = 0; i < (unsigned int)n; i++)
+			if (strtoull(kv_str(&lps[i], name), NULL, 0))
+				nonzero = 1;
+		if (!nonzero)
+			continue;
+		printf("  %-44s", strncmp(name, "root_vp_", 8) ? name : name + 8);
+		for (i = 0; i < (unsigned int)n; i++)
+			printf(" %12s", kv_str(&lps[i], name));
+		printf("\n");
+	}
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	unsigned int ids[PARTVISOR_MAX_PARTITIONS];
+	unsigned long id;
+	char *end;
+	int i, n;
+
+	if (argc > 2) {
+		fprintf(stderr, "%s stats: too many arguments (try '%s stats --help')\n",
+			progname, progname);
+		return 2;
+	}
+	if (argc == 2) {
+		errno = 0;
+		id = strtoul(argv[1], &end, 10);
+		if (errno || !*argv[1] || *end || id > 0xffffffffUL) {
+			fprintf(stderr, "%s stats: '%s' is not a partition id (try --help)\n",
+				progname, argv[1]);
+			return 2;
+		}
+		if (check_debugfs())
+			return 1;
+		return print_partition_stats(id) ? 1 : 0;
+	}
+	if (check_debugfs())
+		return 1;
+	n = list_numbers(PV_DEBUGFS "/partition", ids, PARTVISOR_MAX_PARTITIONS);
+	if (n <= 0)
+		printf("no child partitions\n");
+	for (i = 0; i < n; i++)
+		print_partition_stats(ids[i]);
+	print_lps();
+	return 0;
+}
