@@ -145,16 +145,9 @@ if [ "$mode" = full ]; then
 		--modules "$top/build/stock" \
 		-- env PV_EXPECT="$vmx_expect" PV_LAUNCH_CYCLES=10 \
 		run_tests.sh &
-	# Two open problems seen only under Bochs AMD-V (running.rst,
-	# "Known problems"): "Bad FPU state" after pvctl's guest, and
-	# partition_test's threads now and then crashing in strtol() with a
-	# NULL locale, as if their TLS (FS base) were wrong. launch_test
-	# was once seen to misread a debugfs counter there under load too.
 	lane_run bochs-svm-stock --lane bochs-svm --kernel stock \
 		--modules "$top/build/stock" \
 		-- env PV_EXPECT="$svm_nrips_expect" PV_LAUNCH_CYCLES=10 \
-		PV_SKIP="pvctl_run_test.sh partition_test launch_cycles.sh irq_test" \
-		PV_SKIP_REASON="open problem under Bochs AMD-V, see running.rst" \
 		run_tests.sh &
 	wait
 	lane_count bochs-vmx-stock
