@@ -32,6 +32,7 @@
 #define PV_SVM_CHILD_MSRPM_ORDER	1	/* 8 KiB */
 #define PV_SVM_FIRST_CHILD_ASID		2	/* 1 is the root's */
 #define PV_DR6_INIT			0xffff0ff0ULL	/* DR6 after reset */
+#define PV_NPF_GUEST_PAGE		BIT_ULL(33)	/* NPF in the guest's walk */
 
 struct pv_svm_part {
 	struct pv_child_mem mem;	/* nested page table, run lock */
@@ -422,6 +423,7 @@ static void pv_svm_vp_exit(struct pv_vp *vp, struct pv_exit *e)
 		e->mem.gpa = vmcb->control.exit_info_2;
 		e->mem.write = info1 & X86_PF_WRITE;
 		e->mem.fetch = info1 & X86_PF_INSTR;
+		e->mem.walk = info1 & PV_NPF_GUEST_PAGE;
 		break;
 	case SVM_EXIT_SHUTDOWN:
 		e->kind = PV_EXIT_SHUTDOWN;
@@ -476,6 +478,11 @@ static void pv_svm_vp_resume(struct pv_vp *vp, const struct pv_exit *e,
 		break;
 	case PV_RESUME_GP:
 		pv_svm_inject(vmcb, X86_TRAP_GP, true);
+		break;
+	case PV_RESUME_PF:
+		pv_svm_inject(vmcb, X86_TRAP_PF, true);
+		vmcb->control.event_inj_err = e->pf.code;
+		vmcb->save.cr2 = e->pf.addr;
 		break;
 	}
 }
