@@ -159,6 +159,14 @@ static int pv_emul_decode(struct pv_vp *vp, struct pv_insn *insn)
 	return pv_insn_decode(bytes, n, mode, insn);
 }
 
+int pv_emul_fetch_insn(struct pv_vp *vp, u8 *buf, bool *code64)
+{
+	unsigned int mode = pv_emul_mode(pv_emul_state(vp));
+
+	*code64 = mode == 8;
+	return pv_emul_fetch(vp, mode, buf);
+}
+
 static u64 pv_emul_get_reg(struct pv_vp *vp, unsigned int reg,
 			   unsigned int size, bool high8)
 {

@@ -85,5 +85,10 @@ bool pv_emul_mmio(struct pv_vp *vp, const struct pv_exit *e,
 bool pv_emul_string_io(struct pv_vp *vp, const struct pv_exit *e,
 		       struct partvisor_run *run);
 int pv_emul_complete(struct pv_vp *vp, const struct partvisor_run *run);
+/*
+ * For a backend decoding an exit: up to PV_INSN_MAX bytes at the VP's
+ * CS:RIP (how many, or -errno), *@code64 for 64-bit code.
+ */
+int pv_emul_fetch_insn(struct pv_vp *vp, u8 *buf, bool *code64);
 
 #endif /* _PV_EMULATE_H */

@@ -57,6 +57,7 @@ struct pv_vp {
 		u32 reason;		/* PARTVISOR_EXIT_* */
 		u8 size;		/* IN, MMIO, INS: bytes */
 		bool write;		/* MSR */
+		u8 insn_len;		/* MSR */
 		u64 next_rip;		/* IN, MMIO, INS */
 		/* MMIO read: the destination register */
 		u8 reg, reg_size;

@@ -147,7 +147,7 @@ static int pv_run_complete(struct pv_vp *vp, const struct partvisor_run *run)
 		return pv_emul_complete(vp, run);
 	if (vp->pend.reason == PARTVISOR_EXIT_MSR) {
 		e.kind = vp->pend.write ? PV_EXIT_MSR_WRITE : PV_EXIT_MSR_READ;
-		e.insn_len = 2;
+		e.insn_len = vp->pend.insn_len;
 		if (run->flags & PARTVISOR_RUN_INJECT_GP) {
 			ops->vp_resume(vp, &e, PV_RESUME_GP);
 			return 0;
@@ -207,6 +207,7 @@ static void pv_run_report_msr(struct pv_vp *vp, const struct pv_exit *e,
 	vp->pending = true;
 	vp->pend.reason = PARTVISOR_EXIT_MSR;
 	vp->pend.write = write;
+	vp->pend.insn_len = e->insn_len;
 }
 
 /*

@@ -9,7 +9,8 @@
  * guest stores to RAM for the test to check. An instruction the
  * hypervisor does not decode is reported with size 0 and left in place;
  * a string I/O element at a virtual address without a mapping raises a
- * #PF in the guest.
+ * #PF in the guest; a CPUID with a prefix is skipped whole, also on
+ * AMD-V without NRIPS.
  */
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -124,6 +125,7 @@ asm(".pushsection .rodata\n"
 	"	mov %rsi, 0x3028\n"
 	"	mov %rdi, 0x3030\n"
 	"	add %eax, 0x40(%rbx)\n"			/* not decoded */
+	"	rex.w cpuid\n"				/* skipped whole */
 	"	hlt\n"
 	"	mov $0x300000, %rsi\n"
 	"	outsb\n"				/* #PF: no IDT, triple fault */
@@ -422,7 +424,7 @@ static void test_long(int dev)
 	if (!ret)
 		ret = ioctl(g.vp, PARTVISOR_RUN_VP, &r);
 	pv_check(!ret && r.reason == PARTVISOR_EXIT_HALT,
-		 "...the VMM steps over it and the guest halts (exit %u)",
+		 "...the VMM steps over it; REX.W CPUID is skipped whole and the guest halts (exit %u)",
 		 r.reason);
 
 	/* OUTSB from an unmapped VA: #PF, no IDT, triple fault. */
