@@ -228,8 +228,11 @@ bool pv_emul_mmio(struct pv_vp *vp, const struct pv_exit *e,
 	pv_emul_report_mmio(run, e->mem.gpa,
 			    (e->mem.write ? PARTVISOR_MMIO_WRITE : 0) |
 			    (e->mem.fetch ? PARTVISOR_MMIO_FETCH : 0));
-	/* Nothing to decode in a fetch or in the CPU's own page walk. */
-	if (e->mem.fetch || e->mem.walk)
+	/*
+	 * Nothing to decode in a fetch, nor when the CPU itself made the
+	 * access (its page walk, an event's delivery): not the instruction.
+	 */
+	if (e->mem.fetch || e->mem.by_cpu)
 		return false;
 	s = pv_emul_state(vp);
 	if (pv_emul_decode(vp, &insn))

@@ -128,7 +128,8 @@ struct pv_exit {
 	struct {
 		u64 gpa;
 		bool write, fetch;
-		bool walk;	/* by the CPU's walk of the VP's page tables */
+		/* by the CPU itself: its page walk or an event's delivery */
+		bool by_cpu;
 	} mem;
 	struct {
 		u64 addr;	/* CR2 */

@@ -445,7 +445,9 @@ static void pv_svm_vp_exit(struct pv_vp *vp, struct pv_exit *e)
 		e->mem.gpa = vmcb->control.exit_info_2;
 		e->mem.write = info1 & X86_PF_WRITE;
 		e->mem.fetch = info1 & X86_PF_INSTR;
-		e->mem.walk = info1 & PV_NPF_GUEST_PAGE;
+		e->mem.by_cpu = (info1 & PV_NPF_GUEST_PAGE) ||
+				(vmcb->control.exit_int_info &
+				 SVM_EXITINTINFO_VALID);
 		break;
 	case SVM_EXIT_SHUTDOWN:
 		e->kind = PV_EXIT_SHUTDOWN;

@@ -789,8 +789,9 @@ static void pv_vmx_vp_exit(struct pv_vp *vp, struct pv_exit *e)
 		e->mem.gpa = x->gpa;
 		e->mem.write = q & PV_EPT_QUAL_WRITE;
 		e->mem.fetch = q & PV_EPT_QUAL_FETCH;
-		e->mem.walk = (q & PV_EPT_QUAL_GLA_VALID) &&
-			      !(q & PV_EPT_QUAL_GLA_FINAL);
+		e->mem.by_cpu = ((q & PV_EPT_QUAL_GLA_VALID) &&
+				 !(q & PV_EPT_QUAL_GLA_FINAL)) ||
+				(x->idt_info & VECTORING_INFO_VALID_MASK);
 		break;
 	case EXIT_REASON_EPT_MISCONFIG:
 		e->kind = PV_EXIT_MEMORY;
