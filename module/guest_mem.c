@@ -15,8 +15,9 @@
 /*
  * Copy @len bytes between @buf and guest-physical @gpa. 0, -EFAULT when a
  * byte is outside every region, or -EACCES when writing a region mapped
- * without PARTVISOR_MEM_WRITE; nothing is written then. Takes p->lock, so
- * the caller must not hold it (the VP's lock may be held).
+ * without PARTVISOR_MEM_WRITE; nothing is written then. A NULL @buf only
+ * checks the range. Takes p->lock, so the caller must not hold it (the
+ * VP's lock may be held).
  */
 int pv_gpa_access(struct pv_partition *p, u64 gpa, void *buf, size_t len,
 		  bool write)
@@ -42,6 +43,8 @@ int pv_gpa_access(struct pv_partition *p, u64 gpa, void *buf, size_t len,
 		}
 		cur = r->gpa + r->size;
 	}
+	if (!buf)
+		goto out;
 	for (cur = gpa; cur < end; ) {
 		struct pv_mem_region *r = pv_part_region(p, cur);
 		u64 off = cur - r->gpa;

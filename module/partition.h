@@ -54,13 +54,24 @@ struct pv_vp {
 	struct partvisor_vp_state state;
 	struct partvisor_xsave *xsave;
 	void *arch;			/* backend state */
-	/* An exit the VMM completes on the next RUN (IN, RDMSR, WRMSR). */
+	/*
+	 * An exit the VMM completes on the next RUN (IN, RDMSR, WRMSR, and
+	 * what module/emulate.c completes: MMIO reads, INS).
+	 */
 	bool pending;
 	struct pv_exit_pending {
 		u32 reason;		/* PARTVISOR_EXIT_* */
-		u8 size;		/* IN: bytes */
+		u8 size;		/* IN, MMIO, INS: bytes */
 		bool write;		/* MSR */
-		u64 next_rip;		/* IN */
+		u8 insn_len;		/* MSR */
+		u64 next_rip;		/* IN, MMIO, INS */
+		/* MMIO read: the destination register */
+		u8 reg, reg_size;
+		bool high8, sign;
+		/* INS: where the element goes, and how RDI and RCX step */
+		bool string, rep, df;
+		u8 addr_size, split;	/* split: bytes at gpa[0] */
+		u64 gpa[2];
 	} pend;
 	/*
 	 * Interrupts and the synthetic timer (module/irq.c, stimer.c):
@@ -142,7 +153,13 @@ struct pv_exit {
 	struct {
 		u64 gpa;
 		bool write, fetch;
+		/* by the CPU itself: its page walk or an event's delivery */
+		bool by_cpu;
 	} mem;
+	struct {
+		u64 addr;	/* CR2 */
+		u32 code;
+	} pf;			/* PV_RESUME_PF */
 };
 
 /* How the run loop resumes a VP after an exit. */
@@ -151,6 +168,7 @@ enum pv_resume {
 	PV_RESUME_SKIP,		/* past the instruction that exited */
 	PV_RESUME_UD,		/* raise #UD at it */
 	PV_RESUME_GP,		/* raise #GP(0) at it */
+	PV_RESUME_PF,		/* raise #PF (pv_exit.pf) at it */
 };
 
 /* GPRs, numbered as instructions encode them (ModRM, REX). */

@@ -20,6 +20,7 @@
 #include "partvisor.h"
 #include "partition.h"
 #include "host.h"
+#include "emulate.h"
 #include "hcall/hcall.h"
 
 #define PV_XCR0_X87		BIT_ULL(0)
@@ -131,7 +132,7 @@ static bool pv_run_xsetbv(struct pv_vp *vp)
 	return true;
 }
 
-/* Complete the exit the VMM answered: IN and RDMSR data, or #GP. */
+/* Complete the exit the VMM answered: IN, MMIO and RDMSR data, or #GP. */
 static int pv_run_complete(struct pv_vp *vp, const struct partvisor_run *run)
 {
 	const struct pv_part_ops *ops = pv_part_ops;
@@ -142,9 +143,11 @@ static int pv_run_complete(struct pv_vp *vp, const struct partvisor_run *run)
 	if (!vp->pending)
 		return run->flags ? -EINVAL : 0;
 	vp->pending = false;
+	if (vp->pend.reason == PARTVISOR_EXIT_MMIO || vp->pend.string)
+		return pv_emul_complete(vp, run);
 	if (vp->pend.reason == PARTVISOR_EXIT_MSR) {
 		e.kind = vp->pend.write ? PV_EXIT_MSR_WRITE : PV_EXIT_MSR_READ;
-		e.insn_len = 2;
+		e.insn_len = vp->pend.insn_len;
 		if (run->flags & PARTVISOR_RUN_INJECT_GP) {
 			ops->vp_resume(vp, &e, PV_RESUME_GP);
 			return 0;
@@ -204,6 +207,7 @@ static void pv_run_report_msr(struct pv_vp *vp, const struct pv_exit *e,
 	vp->pending = true;
 	vp->pend.reason = PARTVISOR_EXIT_MSR;
 	vp->pend.write = write;
+	vp->pend.insn_len = e->insn_len;
 }
 
 /*
@@ -249,10 +253,8 @@ static bool pv_run_handle(struct pv_vp *vp, const struct pv_exit *e,
 	case PV_EXIT_IRQ_WINDOW:
 		return true;
 	case PV_EXIT_IO:
-		if (e->io.string) {
-			run->reason = PARTVISOR_EXIT_UNSUPPORTED;
-			return false;
-		}
+		if (e->io.string)
+			return pv_emul_string_io(vp, e, run);
 		pv_run_report_io(vp, e, run);
 		return false;
 	case PV_EXIT_MSR_READ:
@@ -262,11 +264,7 @@ static bool pv_run_handle(struct pv_vp *vp, const struct pv_exit *e,
 		pv_run_report_msr(vp, e, run);
 		return false;
 	case PV_EXIT_MEMORY:
-		run->reason = PARTVISOR_EXIT_MMIO;
-		run->mmio.gpa = e->mem.gpa;
-		run->mmio.flags = (e->mem.write ? PARTVISOR_MMIO_WRITE : 0) |
-				  (e->mem.fetch ? PARTVISOR_MMIO_FETCH : 0);
-		return false;
+		return pv_emul_mmio(vp, e, run);
 	case PV_EXIT_SHUTDOWN:
 		vp->part->crashed = true;
 		run->reason = PARTVISOR_EXIT_SHUTDOWN;

@@ -25,13 +25,16 @@
 #include "../partvisor.h"
 #include "../partition.h"
 #include "../npt.h"
+#include "../emulate.h"
 #include "../hcall/hcall.h"
+#include "insn_len.h"
 #include "svm.h"
 
 #define PV_SVM_CHILD_IOPM_ORDER		2	/* 12 KiB used */
 #define PV_SVM_CHILD_MSRPM_ORDER	1	/* 8 KiB */
 #define PV_SVM_FIRST_CHILD_ASID		2	/* 1 is the root's */
 #define PV_DR6_INIT			0xffff0ff0ULL	/* DR6 after reset */
+#define PV_NPF_GUEST_PAGE		BIT_ULL(33)	/* NPF in the guest's walk */
 
 struct pv_svm_part {
 	struct pv_child_mem mem;	/* nested page table, run lock */
@@ -378,6 +381,25 @@ static void pv_svm_child_skip(struct vmcb *vmcb, unsigned int len)
 }
 
 /*
+ * Without NRIPS: the length of the intercepted instruction with its
+ * prefixes, from its bytes; the plain opcode's when they cannot be read
+ * or are not that instruction.
+ */
+static unsigned int pv_svm_child_len(struct pv_vp *vp, enum pv_svm_insn insn)
+{
+	u8 buf[PV_INSN_MAX];
+	bool code64;
+	int n, len = -EINVAL;
+
+	if (pv_caps.features & PARTVISOR_FEAT_NRIPS)
+		return pv_svm_insn_min_len(insn);
+	n = pv_emul_fetch_insn(vp, buf, &code64);
+	if (n > 0)
+		len = pv_svm_insn_len(buf, n, code64, insn);
+	return len > 0 ? len : pv_svm_insn_min_len(insn);
+}
+
+/*
  * Decode the last exit into what the vendor-neutral run loop handles.
  * Runs in process context after the dispatch returned.
  */
@@ -407,14 +429,14 @@ static void pv_svm_vp_exit(struct pv_vp *vp, struct pv_exit *e)
 		break;
 	case SVM_EXIT_CPUID:
 		e->kind = PV_EXIT_CPUID;
-		e->insn_len = 2;
+		e->insn_len = pv_svm_child_len(vp, PV_INSN_CPUID);
 		break;
 	case SVM_EXIT_VINTR:
 		e->kind = PV_EXIT_IRQ_WINDOW;
 		break;
 	case SVM_EXIT_HLT:
 		e->kind = PV_EXIT_HLT;
-		e->insn_len = 1;
+		e->insn_len = pv_svm_child_len(vp, PV_INSN_HLT);
 		break;
 	case SVM_EXIT_IOIO:
 		e->kind = PV_EXIT_IO;
@@ -428,24 +450,28 @@ static void pv_svm_vp_exit(struct pv_vp *vp, struct pv_exit *e)
 		break;
 	case SVM_EXIT_MSR:
 		e->kind = info1 ? PV_EXIT_MSR_WRITE : PV_EXIT_MSR_READ;
-		e->insn_len = 2;
+		e->insn_len = pv_svm_child_len(vp, info1 ? PV_INSN_WRMSR :
+							    PV_INSN_RDMSR);
 		break;
 	case SVM_EXIT_NPF:
 		e->kind = PV_EXIT_MEMORY;
 		e->mem.gpa = vmcb->control.exit_info_2;
 		e->mem.write = info1 & X86_PF_WRITE;
 		e->mem.fetch = info1 & X86_PF_INSTR;
+		e->mem.by_cpu = (info1 & PV_NPF_GUEST_PAGE) ||
+				(vmcb->control.exit_int_info &
+				 SVM_EXITINTINFO_VALID);
 		break;
 	case SVM_EXIT_SHUTDOWN:
 		e->kind = PV_EXIT_SHUTDOWN;
 		break;
 	case SVM_EXIT_VMMCALL:
 		e->kind = PV_EXIT_HYPERCALL;
-		e->insn_len = 3;
+		e->insn_len = pv_svm_child_len(vp, PV_INSN_VMMCALL);
 		break;
 	case SVM_EXIT_XSETBV:
 		e->kind = PV_EXIT_XSETBV;
-		e->insn_len = 3;
+		e->insn_len = pv_svm_child_len(vp, PV_INSN_XSETBV);
 		break;
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:
@@ -490,6 +516,11 @@ static void pv_svm_vp_resume(struct pv_vp *vp, const struct pv_exit *e,
 	case PV_RESUME_GP:
 		/* Real mode pushes no error code. */
 		pv_svm_inject(vmcb, X86_TRAP_GP, vmcb->save.cr0 & X86_CR0_PE);
+		break;
+	case PV_RESUME_PF:
+		pv_svm_inject(vmcb, X86_TRAP_PF, true);
+		vmcb->control.event_inj_err = e->pf.code;
+		vmcb->save.cr2 = e->pf.addr;
 		break;
 	}
 }

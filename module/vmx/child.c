@@ -53,6 +53,8 @@
 #define PV_EPT_QUAL_READ		BIT(0)
 #define PV_EPT_QUAL_WRITE		BIT(1)
 #define PV_EPT_QUAL_FETCH		BIT(2)
+#define PV_EPT_QUAL_GLA_VALID		BIT(7)
+#define PV_EPT_QUAL_GLA_FINAL		BIT(8)
 #define PV_EPT_QUAL_NMI_UNBLOCK		BIT(12)
 #define PV_IO_QUAL_IN			BIT(3)
 #define PV_IO_QUAL_STRING		BIT(4)
@@ -803,6 +805,9 @@ static void pv_vmx_vp_exit(struct pv_vp *vp, struct pv_exit *e)
 		e->mem.gpa = x->gpa;
 		e->mem.write = q & PV_EPT_QUAL_WRITE;
 		e->mem.fetch = q & PV_EPT_QUAL_FETCH;
+		e->mem.by_cpu = ((q & PV_EPT_QUAL_GLA_VALID) &&
+				 !(q & PV_EPT_QUAL_GLA_FINAL)) ||
+				(x->idt_info & VECTORING_INFO_VALID_MASK);
 		break;
 	case EXIT_REASON_EPT_MISCONFIG:
 		e->kind = PV_EXIT_MEMORY;
@@ -863,6 +868,11 @@ static void pv_vmx_vp_resume(struct pv_vp *vp, const struct pv_exit *e,
 		break;
 	case PV_RESUME_GP:
 		pv_vmx_child_inject(v, X86_TRAP_GP, true);
+		break;
+	case PV_RESUME_PF:
+		pv_vmx_child_inject(v, X86_TRAP_PF, true);
+		v->g.inj_err = e->pf.code;
+		v->g.cr2 = e->pf.addr;
 		break;
 	}
 }
