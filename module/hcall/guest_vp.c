@@ -110,6 +110,10 @@ bool pv_guest_msr(struct pv_vp *vp, const struct pv_exit *e)
 	struct pv_hv_msrs next;
 	u64 value;
 
+	/* The VMM's MSRs do not wait for the lock. */
+	if (index != PARTVISOR_MSR_GUEST_OS_ID &&
+	    index != PARTVISOR_MSR_HYPERCALL)
+		return false;
 	mutex_lock(&pv_hv_msr_lock);
 	if (e->kind == PV_EXIT_MSR_READ) {
 		action = pv_hv_msr_read(&p->hv, index, &value);
