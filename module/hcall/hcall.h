@@ -156,7 +156,8 @@ enum pv_hc_action pv_hc_root_dispatch(struct pv_hc_regs *regs,
 
 /*
  * TLFS partition privileges (CPUID 0x40000003 EAX and EBX) a child has:
- * the hypercall MSRs, and posting messages.
+ * the hypercall MSRs, and posting messages. Other MSRs (VP index,
+ * reference counter, synthetic timers) add their bits as they arrive.
  */
 #define PV_HC_GUEST_PRIV_EAX		BIT(5)	/* AccessHypercallMsrs */
 #define PV_HC_GUEST_PRIV_EBX		BIT(4)	/* PostMessages */
