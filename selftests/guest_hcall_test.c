@@ -296,6 +296,11 @@ static int guest_new(int dev, struct guest *g, const unsigned char *start,
 	if (g->vp < 0 || ioctl(g->vp, PARTVISOR_GET_VP_STATE, &st))
 		return -1;
 	setup(g, &st);
+	/* A broken copy would fail in confusing ways; say so instead. */
+	if (memcmp(g->mem + CODE, start, end - start)) {
+		errno = EIO;
+		return -1;
+	}
 	return ioctl(g->vp, PARTVISOR_SET_VP_STATE, &st);
 }
 

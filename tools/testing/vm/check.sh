@@ -150,9 +150,8 @@ if [ "$mode" = full ]; then
 	# partition_test's threads now and then crashing in strtol() with a
 	# NULL locale, as if their TLS (FS base) were wrong. launch_test
 	# was once seen to misread a debugfs counter there under load too.
-	# guest_hcall_test met the same "Bad FPU state" after its first RUN,
-	# in the VMM's memcpy of the guest code; the guest's triple fault
-	# that followed stopped Bochs.
+	# guest_hcall_test meets the same "Bad FPU state" after its first
+	# RUN, in the middle of the VMM's memcpy of the guest code.
 	lane_run bochs-svm-stock --lane bochs-svm --kernel stock \
 		--modules "$top/build/stock" \
 		-- env PV_EXPECT="$svm_nrips_expect" PV_LAUNCH_CYCLES=10 \
