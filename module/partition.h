@@ -19,6 +19,7 @@
 
 #include "npt.h"
 #include "vp_stats.h"
+#include "hcall/hcall.h"
 
 struct dentry;
 struct file;
@@ -116,6 +117,7 @@ struct pv_partition {
 	unsigned int nr_cpuid;
 	bool crashed;			/* triple fault: no VP runs again */
 	u64 ref_time_base;		/* ktime_get_ns() at creation */
+	struct pv_hv_msrs hv;		/* under pv_hv_msr_lock (guest_vp.c) */
 };
 
 /*
@@ -272,6 +274,11 @@ static inline int pv_gpa_write(struct pv_partition *p, u64 gpa,
 {
 	return pv_gpa_access(p, gpa, (void *)buf, len, true);
 }
+
+/* module/hcall/guest_vp.c: guest hypercalls and synthetic MSRs */
+bool pv_guest_hypercall(struct pv_vp *vp, const struct pv_exit *e,
+			struct partvisor_run *run);
+bool pv_guest_msr(struct pv_vp *vp, const struct pv_exit *e);
 
 /* module/run.c */
 long pv_vp_run(struct pv_vp *vp, void __user *argp);

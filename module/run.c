@@ -91,8 +91,10 @@ static void pv_run_cpuid(struct pv_vp *vp)
 
 	if (leaf >= PV_CPUID_BASE && leaf <= PV_CPUID_BASE + 0xff) {
 		pv_root_cpuid(leaf, subleaf, &r);
-		if (leaf == PV_CPUID_BASE + 3)
-			r.ebx = 0;
+		if (leaf == PV_CPUID_BASE + 3) {
+			r.eax = PV_HC_GUEST_PRIV_EAX;
+			r.ebx = PV_HC_GUEST_PRIV_EBX;
+		}
 	} else {
 		mutex_lock(&p->lock);
 		for (i = 0; i < p->nr_cpuid; i++) {
@@ -227,15 +229,7 @@ static bool pv_run_handle(struct pv_vp *vp, const struct pv_exit *e,
 		ops->vp_resume(vp, e, PV_RESUME_SKIP);
 		return true;
 	case PV_EXIT_HYPERCALL:
-		/* Guest hypercalls come with the next step; CPL > 0: #UD. */
-		if (ops->vp_cpl(vp)) {
-			ops->vp_resume(vp, e, PV_RESUME_UD);
-			return true;
-		}
-		*ops->vp_gpr(vp, PV_REG_RAX) =
-			pv_hc_result(HV_STATUS_INVALID_HYPERCALL_CODE, 0);
-		ops->vp_resume(vp, e, PV_RESUME_SKIP);
-		return true;
+		return pv_guest_hypercall(vp, e, run);
 	case PV_EXIT_XSETBV:
 		ops->vp_resume(vp, e, pv_run_xsetbv(vp) ? PV_RESUME_SKIP :
 						      PV_RESUME_GP);
@@ -259,7 +253,7 @@ static bool pv_run_handle(struct pv_vp *vp, const struct pv_exit *e,
 		return false;
 	case PV_EXIT_MSR_READ:
 	case PV_EXIT_MSR_WRITE:
-		if (pv_synthetic_msr(vp, e))
+		if (pv_synthetic_msr(vp, e) || pv_guest_msr(vp, e))
 			return true;
 		pv_run_report_msr(vp, e, run);
 		return false;

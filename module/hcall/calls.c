@@ -36,6 +36,14 @@ static const struct pv_root_call *pv_hc_lookup(u16 code)
 	return NULL;
 }
 
+/* A root call's descriptor, for refusing it to children; NULL if none. */
+const struct pv_hc_desc *pv_hc_root_desc(u16 code)
+{
+	const struct pv_root_call *call = pv_hc_lookup(code);
+
+	return call ? &call->desc : NULL;
+}
+
 /*
  * "major.minor[.anything]" as major << 16 | minor, each part saturated at
  * 0xffff. Parsing stops at the first character that is neither a digit

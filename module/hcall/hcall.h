@@ -10,6 +10,8 @@
 #include <linux/bits.h>
 #include <linux/types.h>
 
+#include <uapi/linux/partvisor.h>
+
 #include "../stats.h"
 
 /*
@@ -143,5 +145,103 @@ enum pv_hc_action pv_hc_root_call(struct pv_hc_regs *regs,
 /* The exit handlers' entry: module/hcall/root.c */
 enum pv_hc_action pv_hc_root_dispatch(struct pv_hc_regs *regs,
 				      struct pv_vp_stats *stats);
+
+/*
+ * Hypercalls of child partitions, as pure logic (module/hcall/guest.c);
+ * module/hcall/guest_vp.c gives them the VP's registers and memory.
+ */
+
+/* The largest fixed input a guest call reads: PostMessage's. */
+#define PV_HC_GUEST_INPUT_MAX		256
+
+/*
+ * TLFS partition privileges (CPUID 0x40000003 EAX and EBX) a child has:
+ * the hypercall MSRs, and posting messages. Other MSRs (VP index,
+ * reference counter, synthetic timers) add their bits as they arrive.
+ */
+#define PV_HC_GUEST_PRIV_EAX		BIT(5)	/* AccessHypercallMsrs */
+#define PV_HC_GUEST_PRIV_EBX		BIT(4)	/* PostMessages */
+
+/* What a guest call needs from its partition. */
+struct pv_hc_guest_env {
+	/*
+	 * Copy @len bytes at guest-physical @gpa into @buf: 0, or -errno
+	 * when the VP may not read all of them.
+	 */
+	int (*read)(void *priv, u64 gpa, void *buf, u32 len);
+	void *priv;		/* the calling VP */
+};
+
+/* What the run loop does after a guest call, RAX = result in each case. */
+enum pv_hc_guest_action {
+	PV_HC_GUEST_CONTINUE,	/* step past the instruction, run on */
+	PV_HC_GUEST_YIELD,	/* the same, letting the scheduler in first */
+	PV_HC_GUEST_EXIT,	/* step past, and return @exit to the VMM */
+};
+
+/* An exit to the VMM a guest call produced. */
+struct pv_hc_guest_exit {
+	u32 reason;		/* PARTVISOR_EXIT_* */
+	struct partvisor_exit_message msg;
+};
+
+/* One guest call in progress, as the call's function sees it. */
+struct pv_hc_guest_ctx {
+	const struct pv_hc_guest_env *env;
+	const struct pv_hc_input *in;
+	const struct pv_hc_regs *regs;
+	const u8 *input;	/* the call's fixed input (list or registers) */
+	enum pv_hc_guest_action action;	/* out */
+	struct pv_hc_guest_exit *exit;	/* out, with PV_HC_GUEST_EXIT */
+};
+
+/* PostMessage's input list (TLFS HV_INPUT_POST_MESSAGE). */
+struct pv_hc_post_message {
+	u32 connection_id;
+	u32 reserved;
+	u32 message_type;
+	u32 payload_size;
+	u8 payload[PARTVISOR_MESSAGE_PAYLOAD];
+} __packed;
+
+/* The debug-output call's input list: a header, then @size bytes. */
+struct pv_hc_debug_output {
+	u32 size;
+	u32 reserved;
+} __packed;
+
+/* Message types with bit 31 set are the hypervisor's own. */
+#define PV_HC_MSG_TYPE_HYPERVISOR	BIT(31)
+
+const struct pv_hc_desc *pv_hc_root_desc(u16 code);
+enum pv_hc_guest_action pv_hc_guest_call(struct pv_hc_regs *regs,
+					 const struct pv_hc_guest_env *env,
+					 struct pv_hc_guest_exit *exit);
+
+/* The TLFS synthetic MSRs partvisor keeps per child partition. */
+struct pv_hv_msrs {
+	u64 guest_os_id;
+	u64 hypercall;
+};
+
+#define PV_HV_HYPERCALL_ENABLE		BIT_ULL(0)
+#define PV_HV_HYPERCALL_RESERVED	GENMASK_ULL(11, 1)
+#define PV_HV_HYPERCALL_GPA_MASK	GENMASK_ULL(63, 12)
+
+/* The hypercall page's code: the vendor's instruction, then RET. */
+#define PV_HC_PAGE_CODE_SIZE		4
+
+enum pv_hv_msr_action {
+	PV_HV_MSR_NOT_OURS,	/* an MSR for the VMM */
+	PV_HV_MSR_DONE,		/* read: the value; write: store @next */
+	PV_HV_MSR_FILL_PAGE,	/* write the hypercall page, then store @next */
+	PV_HV_MSR_GP,		/* raise #GP; nothing changes */
+};
+
+enum pv_hv_msr_action pv_hv_msr_read(const struct pv_hv_msrs *m, u32 index,
+				     u64 *value);
+enum pv_hv_msr_action pv_hv_msr_write(const struct pv_hv_msrs *m, u32 index,
+				      u64 value, struct pv_hv_msrs *next);
+void pv_hc_page_code(u8 code[PV_HC_PAGE_CODE_SIZE], u32 vendor);
 
 #endif /* _PV_HCALL_H */

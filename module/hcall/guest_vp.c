@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest hypercalls and TLFS synthetic MSRs of a child VP: the registers
+ * and memory behind the pure logic in guest.c. Runs in the run loop
+ * (module/run.c), in process context with the VP's lock held, so guest
+ * memory is reached with pv_gpa_read()/pv_gpa_write(), which may sleep.
+ */
+#include <linux/mutex.h>
+#include <asm/msr-index.h>
+#include <asm/processor-flags.h>
+
+#include "../partvisor.h"
+#include "../partition.h"
+#include "hcall.h"
+
+/* Serializes the synthetic MSR writes of all partitions; they are rare. */
+static DEFINE_MUTEX(pv_hv_msr_lock);
+
+static int pv_guest_read(void *priv, u64 gpa, void *buf, u32 len)
+{
+	struct pv_vp *vp = priv;
+
+	return pv_gpa_read(vp->part, gpa, buf, len);
+}
+
+/*
+ * The TLFS register convention follows the caller's mode: in 64-bit mode
+ * RCX is the input value, RDX and R8 the input and output GPAs (or fast
+ * parameters) and RAX the result; otherwise EDX:EAX, EBX:ECX, EDI:ESI
+ * and EDX:EAX.
+ */
+static u64 pv_guest_pair(struct pv_vp *vp, enum pv_reg hi, enum pv_reg lo)
+{
+	const struct pv_part_ops *ops = pv_part_ops;
+
+	return (*ops->vp_gpr(vp, hi) << 32) | (u32)*ops->vp_gpr(vp, lo);
+}
+
+/*
+ * A hypercall instruction of a child VP. CPL > 0 and real mode (or
+ * virtual-8086 mode, which runs at CPL 3) get #UD, as on Hyper-V.
+ * Returns true to run on, false when @run holds an exit for the VMM.
+ */
+bool pv_guest_hypercall(struct pv_vp *vp, const struct pv_exit *e,
+			struct partvisor_run *run)
+{
+	const struct pv_part_ops *ops = pv_part_ops;
+	struct pv_hc_guest_env env = { .read = pv_guest_read, .priv = vp };
+	const struct partvisor_vp_state *st = &vp->state;
+	struct pv_hc_guest_exit exit = { 0 };
+	enum pv_hc_guest_action action;
+	struct pv_hc_regs regs = { 0 };
+	bool wide;
+
+	/*
+	 * vp_store only copies the hardware's view of the VP into vp->state
+	 * (the end of RUN does it again): here for CR0, EFER and CS.
+	 */
+	ops->vp_store(vp);
+	if (ops->vp_cpl(vp) || !(st->cr0 & X86_CR0_PE)) {
+		ops->vp_resume(vp, e, PV_RESUME_UD);
+		return true;
+	}
+	wide = (st->efer & EFER_LMA) && (st->cs.attrib & PARTVISOR_SEG_L);
+	if (wide) {
+		regs.input = *ops->vp_gpr(vp, PV_REG_RCX);
+		regs.param0 = *ops->vp_gpr(vp, PV_REG_RDX);
+		regs.param1 = *ops->vp_gpr(vp, PV_REG_R8);
+	} else {
+		regs.input = pv_guest_pair(vp, PV_REG_RDX, PV_REG_RAX);
+		regs.param0 = pv_guest_pair(vp, PV_REG_RBX, PV_REG_RCX);
+		regs.param1 = pv_guest_pair(vp, PV_REG_RDI, PV_REG_RSI);
+	}
+
+	action = pv_hc_guest_call(&regs, &env, &exit);
+
+	if (wide) {
+		*ops->vp_gpr(vp, PV_REG_RAX) = regs.result;
+	} else {
+		*ops->vp_gpr(vp, PV_REG_RAX) = (u32)regs.result;
+		*ops->vp_gpr(vp, PV_REG_RDX) = regs.result >> 32;
+	}
+	ops->vp_resume(vp, e, PV_RESUME_SKIP);
+
+	switch (action) {
+	case PV_HC_GUEST_CONTINUE:
+		break;
+	case PV_HC_GUEST_YIELD:
+		/* The run loop's cond_resched() comes before the next run. */
+		break;
+	case PV_HC_GUEST_EXIT:
+		run->reason = exit.reason;
+		run->msg = exit.msg;
+		return false;
+	}
+	return true;
+}
+
+/*
+ * RDMSR/WRMSR of a TLFS synthetic MSR partvisor keeps itself. Returns
+ * false for an MSR that is not one of them (the VMM's).
+ */
+bool pv_guest_msr(struct pv_vp *vp, const struct pv_exit *e)
+{
+	const struct pv_part_ops *ops = pv_part_ops;
+	struct pv_partition *p = vp->part;
+	u32 index = *ops->vp_gpr(vp, PV_REG_RCX);
+	enum pv_hv_msr_action action;
+	u8 code[PV_HC_PAGE_CODE_SIZE];
+	struct pv_hv_msrs next;
+	u64 value;
+
+	/* The VMM's MSRs do not wait for the lock. */
+	if (index != PARTVISOR_MSR_GUEST_OS_ID &&
+	    index != PARTVISOR_MSR_HYPERCALL)
+		return false;
+	mutex_lock(&pv_hv_msr_lock);
+	if (e->kind == PV_EXIT_MSR_READ) {
+		action = pv_hv_msr_read(&p->hv, index, &value);
+		if (action == PV_HV_MSR_DONE) {
+			*ops->vp_gpr(vp, PV_REG_RAX) = (u32)value;
+			*ops->vp_gpr(vp, PV_REG_RDX) = value >> 32;
+		}
+	} else {
+		value = pv_guest_pair(vp, PV_REG_RDX, PV_REG_RAX);
+		action = pv_hv_msr_write(&p->hv, index, value, &next);
+		if (action == PV_HV_MSR_FILL_PAGE) {
+			pv_hc_page_code(code, pv_caps.vendor);
+			action = pv_gpa_write(p, next.hypercall &
+					      PV_HV_HYPERCALL_GPA_MASK,
+					      code, sizeof(code)) ?
+				 PV_HV_MSR_GP : PV_HV_MSR_DONE;
+		}
+		if (action == PV_HV_MSR_DONE)
+			p->hv = next;
+	}
+	mutex_unlock(&pv_hv_msr_lock);
+
+	switch (action) {
+	case PV_HV_MSR_NOT_OURS:
+		return false;
+	case PV_HV_MSR_DONE:
+	case PV_HV_MSR_FILL_PAGE:
+		ops->vp_resume(vp, e, PV_RESUME_SKIP);
+		break;
+	case PV_HV_MSR_GP:
+		ops->vp_resume(vp, e, PV_RESUME_GP);
+		break;
+	}
+	return true;
+}
