@@ -2,9 +2,10 @@
 /*
  * exit_bench: the cost of a child's exit under partvisor and under KVM,
  * with the same guest bytes. A flat 32-bit guest executes N CPUIDs, tells
- * the VMM (OUT 0x10), executes N VMMCALLs with a call code nobody serves
- * (both hypervisors answer it in the kernel with an error), tells the VMM
- * again (OUT 0x11) and halts. The VMM times the two loops between RUN
+ * the VMM (OUT 0x10), executes N VMMCALLs with EAX, ECX and EDX zero (a
+ * call nobody serves, answered in the kernel with an error: KVM's call
+ * number is EAX, partvisor's 32-bit input EDX:EAX), tells the VMM again
+ * (OUT 0x11) and halts. The VMM times the two loops between RUN
  * returns and prints microseconds per exit:
  *
  *	cpuid_us: 21.503
@@ -42,6 +43,7 @@ asm(".pushsection .rodata\n"
 	"	mov %esi, %ebp\n"
 	"2:	xor %eax, %eax\n"
 	"	xor %ecx, %ecx\n"
+	"	xor %edx, %edx\n"
 	"	vmmcall\n"
 	"	dec %ebp\n"
 	"	jnz 2b\n"

@@ -46,11 +46,19 @@ asm(".pushsection .rodata\n"
 	"	mov $1000, %edx\n"
 	"	call lm_hc\n"
 	"	out %eax, $0xe0\n"
-	/* unknown code 0x0001, SEND_IPI: 2 */
+	/* unknown code 0x0001: 2 */
 	"	mov $0x0001, %ecx\n"
 	"	call lm_hc\n"
 	"	out %eax, $0xe0\n"
+	/* SEND_IPI, fast: vector 15, then VP 1 (there is none): 5 */
 	"	mov $0x1000b, %ecx\n"
+	"	mov $0x0f, %edx\n"
+	"	mov $1, %r8d\n"
+	"	call lm_hc\n"
+	"	out %eax, $0xe0\n"
+	"	mov $0x1000b, %ecx\n"
+	"	mov $0x40, %edx\n"
+	"	mov $2, %r8d\n"
 	"	call lm_hc\n"
 	"	out %eax, $0xe0\n"
 	/* a reserved input bit, a rep count on a simple call: 3 */
@@ -455,7 +463,8 @@ static void test_long(int dev)
 
 	expect_status(&g, 0, "NOTIFY_LONG_SPIN_WAIT, fast: SUCCESS");
 	expect_status(&g, 2, "unknown call 0x0001: INVALID_HYPERCALL_CODE");
-	expect_status(&g, 2, "SEND_IPI (not offered): INVALID_HYPERCALL_CODE");
+	expect_status(&g, 5, "SEND_IPI with vector 15: INVALID_PARAMETER");
+	expect_status(&g, 5, "SEND_IPI to a VP that does not exist: INVALID_PARAMETER");
 	expect_status(&g, 3, "reserved input bit 63: INVALID_HYPERCALL_INPUT");
 	expect_status(&g, 3, "rep count on a simple call: INVALID_HYPERCALL_INPUT");
 	expect_status(&g, 6, "the root's DISPATCH_VP: ACCESS_DENIED");
@@ -542,7 +551,7 @@ static void test_real(int dev)
 	guest_free(&g);
 }
 
-/* CPUID 0x40000003 in a child: the hypercall MSRs and PostMessage. */
+/* CPUID 0x40000003 in a child: its MSRs and PostMessage. */
 static const unsigned char cpuid_guest[] = {
 	0x66, 0xb8, 0x03, 0x00, 0x00, 0x40,	/* mov eax, 0x40000003 */
 	0x0f, 0xa2,				/* cpuid */
@@ -567,7 +576,8 @@ static void test_cpuid(int dev)
 		pv_check(0, "set up the CPUID guest: %s", strerror(errno));
 		return;
 	}
-	expect_status(&g, 1u << 5, "CPUID 0x40000003 EAX: AccessHypercallMsrs");
+	expect_status(&g, 1u << 1 | 1u << 3 | 1u << 5 | 1u << 6,
+		      "CPUID 0x40000003 EAX: reference counter, timer, hypercall and VP index MSRs");
 	expect_status(&g, 1u << 4, "CPUID 0x40000003 EBX: PostMessages only");
 	guest_free(&g);
 }

@@ -63,13 +63,15 @@ pvctl run --mode long --vps 2 --stats "$demo" > $out 2> $err
 rc=$?
 show
 [ $rc -eq 0 ] && [ "$(grep -c '^VP [01] of 2' $out)" -eq 2 ] &&
-	grep -A1 "^VP 0 of 2" $out | grep -q "^VP 1 of 2: VP 0 said hello" &&
+	grep -A2 "^VP 0 of 2" $out | grep -q "^VP 0: woken from HLT by its timer" &&
+	grep -A2 "^VP 0 of 2" $out | grep -q "^VP 1 of 2: woken by VP 0's IPI" &&
 	grep -q "all 2 VPs halted" $err
-check $? "two VPs: VP 1 greets after VP 0, both halt (exit $rc)"
+check $? "two VPs: VP 0's timer wakes it, its IPI wakes VP 1, both halt (exit $rc)"
 
 grep -q "^partition [0-9]*: 2 VPs" $out &&
 	grep -q "^  VP 1: [1-9][0-9]* dispatches" $out &&
-	grep -q "^    io  *[1-9]" $out && grep -q "^    hlt  *1 " $out
+	grep -q "^    io  *[1-9]" $out && grep -q "^    hlt  *[1-9]" $out &&
+	grep -q "^    hypercall  *[1-9]" $out
 check $? "run --stats: the partition's and each VP's counters"
 
 pvctl run --mode long --vps 4 "$demo" > $out 2> $err

@@ -83,6 +83,25 @@ static u16 pv_hc_debug_output(struct pv_hc_guest_ctx *c)
 	return HV_STATUS_SUCCESS;
 }
 
+/*
+ * SendSyntheticClusterIpi: a fixed interrupt for every VP in the mask
+ * (the caller included, if named). A vector outside 16-255, another VTL
+ * than 0, a non-zero reserved byte or a VP that does not exist:
+ * HV_STATUS_INVALID_PARAMETER, and no VP gets anything.
+ */
+static u16 pv_hc_send_ipi(struct pv_hc_guest_ctx *c)
+{
+	const struct pv_hc_send_ipi *in = (const void *)c->input;
+
+	if (in->vector < PV_HC_IPI_VECTOR_MIN ||
+	    in->vector > PV_HC_IPI_VECTOR_MAX || in->target_vtl ||
+	    memchr_inv(in->reserved, 0, sizeof(in->reserved)))
+		return HV_STATUS_INVALID_PARAMETER;
+	if (!c->env->send_ipi)
+		return HV_STATUS_INVALID_PARAMETER;
+	return c->env->send_ipi(c->env->priv, in->vector, in->processor_mask);
+}
+
 static const struct pv_guest_call pv_guest_calls[] = {
 	{ { PARTVISOR_HC_NOTIFY_LONG_SPIN_WAIT, PV_HC_FAST_OK }, sizeof(u64),
 	  pv_hc_long_spin_wait },
@@ -90,6 +109,8 @@ static const struct pv_guest_call pv_guest_calls[] = {
 	  pv_hc_post_message },
 	{ { PARTVISOR_HC_DEBUG_OUTPUT, 0 }, sizeof(struct pv_hc_debug_output),
 	  pv_hc_debug_output },
+	{ { PARTVISOR_HC_SEND_IPI, PV_HC_FAST_OK }, sizeof(struct pv_hc_send_ipi),
+	  pv_hc_send_ipi },
 };
 
 static const struct pv_guest_call *pv_guest_lookup(u16 code)

@@ -23,6 +23,26 @@ static int pv_guest_read(void *priv, u64 gpa, void *buf, u32 len)
 	return pv_gpa_read(vp->part, gpa, buf, len);
 }
 
+/* Asserted under the partition's lock, which keeps the targets alive. */
+static u16 pv_guest_send_ipi(void *priv, u32 vector, u64 mask)
+{
+	struct pv_vp *vp = priv;
+	struct pv_partition *p = vp->part;
+	u16 status = HV_STATUS_SUCCESS;
+	unsigned int i;
+
+	BUILD_BUG_ON(PARTVISOR_MAX_VPS > 64);
+	mutex_lock(&p->lock);
+	for (i = 0; i < PARTVISOR_MAX_VPS; i++)
+		if ((mask & BIT_ULL(i)) && !p->vps[i])
+			status = HV_STATUS_INVALID_PARAMETER;
+	for (i = 0; !status && i < PARTVISOR_MAX_VPS; i++)
+		if (mask & BIT_ULL(i))
+			pv_vp_assert_interrupt(p->vps[i], vector);
+	mutex_unlock(&p->lock);
+	return status;
+}
+
 /*
  * The TLFS register convention follows the caller's mode: in 64-bit mode
  * RCX is the input value, RDX and R8 the input and output GPAs (or fast
@@ -45,7 +65,9 @@ bool pv_guest_hypercall(struct pv_vp *vp, const struct pv_exit *e,
 			struct partvisor_run *run)
 {
 	const struct pv_part_ops *ops = pv_part_ops;
-	struct pv_hc_guest_env env = { .read = pv_guest_read, .priv = vp };
+	struct pv_hc_guest_env env = {
+		.read = pv_guest_read, .send_ipi = pv_guest_send_ipi, .priv = vp,
+	};
 	const struct partvisor_vp_state *st = &vp->state;
 	struct pv_hc_guest_exit exit = { 0 };
 	enum pv_hc_guest_action action;

@@ -159,7 +159,10 @@ enum pv_hc_action pv_hc_root_dispatch(struct pv_hc_regs *regs,
  * the hypercall MSRs, and posting messages. Other MSRs (VP index,
  * reference counter, synthetic timers) add their bits as they arrive.
  */
-#define PV_HC_GUEST_PRIV_EAX		BIT(5)	/* AccessHypercallMsrs */
+#define PV_HC_GUEST_PRIV_EAX		(BIT(1) |	/* AccessPartitionReferenceCounter */ \
+					 BIT(3) |	/* AccessSyntheticTimerRegs */ \
+					 BIT(5) |	/* AccessHypercallMsrs */ \
+					 BIT(6))	/* AccessVpIndex */
 #define PV_HC_GUEST_PRIV_EBX		BIT(4)	/* PostMessages */
 
 /* What a guest call needs from its partition. */
@@ -169,6 +172,12 @@ struct pv_hc_guest_env {
 	 * when the VP may not read all of them.
 	 */
 	int (*read)(void *priv, u64 gpa, void *buf, u32 len);
+	/*
+	 * Make @vector pending on every VP of the partition whose index is
+	 * set in @mask: HV_STATUS_SUCCESS, or HV_STATUS_INVALID_PARAMETER
+	 * (nothing asserted) when one of them does not exist.
+	 */
+	u16 (*send_ipi)(void *priv, u32 vector, u64 mask);
 	void *priv;		/* the calling VP */
 };
 
@@ -209,6 +218,18 @@ struct pv_hc_debug_output {
 	u32 size;
 	u32 reserved;
 } __packed;
+
+/* SendSyntheticClusterIpi's input (TLFS HV_INPUT_SEND_SYNTHETIC_CLUSTER_IPI). */
+struct pv_hc_send_ipi {
+	u32 vector;
+	u8 target_vtl;
+	u8 reserved[3];
+	u64 processor_mask;	/* VP indexes 0-63 */
+} __packed;
+
+/* Vectors an IPI may carry, as in the TLFS. */
+#define PV_HC_IPI_VECTOR_MIN		0x10
+#define PV_HC_IPI_VECTOR_MAX		0xff
 
 /* Message types with bit 31 set are the hypervisor's own. */
 #define PV_HC_MSG_TYPE_HYPERVISOR	BIT(31)

@@ -23,7 +23,22 @@ static int fake_read(void *priv, u64 gpa, void *buf, u32 len)
 	return 0;
 }
 
-static const struct pv_hc_guest_env env = { .read = fake_read };
+/* The fake partition has VPs 0 and 1; the last IPI sent is kept. */
+static u32 ipi_vector;
+static u64 ipi_mask;
+
+static u16 fake_send_ipi(void *priv, u32 vector, u64 mask)
+{
+	if (mask & ~3ULL)
+		return HV_STATUS_INVALID_PARAMETER;
+	ipi_vector = vector;
+	ipi_mask = mask;
+	return HV_STATUS_SUCCESS;
+}
+
+static const struct pv_hc_guest_env env = {
+	.read = fake_read, .send_ipi = fake_send_ipi,
+};
 
 static u64 input(u16 code, bool fast, u16 hdr, u16 count)
 {
@@ -76,10 +91,6 @@ static void guest_codes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, a, PV_HC_GUEST_CONTINUE);
 	KUNIT_EXPECT_EQ(test, call(0xffff, 0, 0, NULL, NULL),
 			HV_STATUS_INVALID_HYPERCALL_CODE);
-	/* Not offered yet. */
-	KUNIT_EXPECT_EQ(test, call(input(PARTVISOR_HC_SEND_IPI, true, 0, 0),
-				   0, 0, NULL, NULL),
-			HV_STATUS_INVALID_HYPERCALL_CODE);
 	/* The root's management calls, in any form. */
 	KUNIT_EXPECT_EQ(test, call(input(PV_HC_DEVIRTUALIZE, true, 0, 0), 0, 0,
 				   NULL, NULL), HV_STATUS_ACCESS_DENIED);
@@ -89,6 +100,43 @@ static void guest_codes(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, call(input(PV_HC_DISPATCH_VP, false, 0, 0), 0, 0,
 				   NULL, &a), HV_STATUS_ACCESS_DENIED);
 	KUNIT_EXPECT_EQ(test, a, PV_HC_GUEST_CONTINUE);
+}
+
+/* Fast form: RDX = vector | VTL << 32, R8 = the VP mask. */
+static void guest_send_ipi(struct kunit *test)
+{
+	u64 in = input(PARTVISOR_HC_SEND_IPI, true, 0, 0);
+	struct pv_hc_send_ipi *m = (void *)(pv_test_mem + 0x1000 - MEM_BASE);
+
+	ipi_vector = 0;
+	KUNIT_EXPECT_EQ(test, call(in, 0x40, 2, NULL, NULL), HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ipi_vector, 0x40);
+	KUNIT_EXPECT_EQ(test, ipi_mask, 2);
+	/* Vectors 16-255 only, VTL 0 only, no reserved bits. */
+	ipi_vector = 0;
+	KUNIT_EXPECT_EQ(test, call(in, 0x0f, 1, NULL, NULL),
+			HV_STATUS_INVALID_PARAMETER);
+	KUNIT_EXPECT_EQ(test, call(in, 0x100, 1, NULL, NULL),
+			HV_STATUS_INVALID_PARAMETER);
+	KUNIT_EXPECT_EQ(test, call(in, 0x40 | 1ULL << 32, 1, NULL, NULL),
+			HV_STATUS_INVALID_PARAMETER);
+	KUNIT_EXPECT_EQ(test, call(in, 0x40 | 1ULL << 40, 1, NULL, NULL),
+			HV_STATUS_INVALID_PARAMETER);
+	/* A VP that does not exist. */
+	KUNIT_EXPECT_EQ(test, call(in, 0x40, 4, NULL, NULL),
+			HV_STATUS_INVALID_PARAMETER);
+	KUNIT_EXPECT_EQ(test, ipi_vector, 0);
+	KUNIT_EXPECT_EQ(test, call(in, 0x10, 3, NULL, NULL), HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ipi_vector, 0x10);
+
+	/* The memory form reads the same 16 bytes from the list. */
+	memset(m, 0, sizeof(*m));
+	m->vector = 0xff;
+	m->processor_mask = 1;
+	KUNIT_EXPECT_EQ(test, call(input(PARTVISOR_HC_SEND_IPI, false, 0, 0),
+				   0x1000, 0, NULL, NULL), HV_STATUS_SUCCESS);
+	KUNIT_EXPECT_EQ(test, ipi_vector, 0xff);
+	KUNIT_EXPECT_EQ(test, ipi_mask, 1);
 }
 
 static void guest_spin_wait(struct kunit *test)
@@ -290,6 +338,7 @@ static void guest_page_code(struct kunit *test)
 static struct kunit_case pv_hcall_guest_cases[] = {
 	KUNIT_CASE(guest_codes),
 	KUNIT_CASE(guest_spin_wait),
+	KUNIT_CASE(guest_send_ipi),
 	KUNIT_CASE(guest_post_message),
 	KUNIT_CASE(guest_debug_output),
 	KUNIT_CASE(guest_msrs),

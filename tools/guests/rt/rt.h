@@ -150,7 +150,10 @@ uint64_t rt_hypercall(uint64_t control, uint64_t input, uint64_t output);
 /* 0 or -1 (the MSR is not offered: #GP). */
 int rt_vp_index_msr(uint64_t *index);
 int rt_time_ref_count(uint64_t *count_100ns);
-/* STIMER0 in direct mode: @vector after @count_100ns, once or periodically. */
+/*
+ * STIMER0 in direct mode: @vector once at reference time @count_100ns,
+ * or every @count_100ns when @periodic.
+ */
 int rt_stimer0_start(unsigned int vector, uint64_t count_100ns, bool periodic);
 int rt_stimer0_stop(void);
 
