@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # pvctl run, the small VMM, and pvctl's command line: a flat real-mode
-# payload and the runtime's ELF demo on one, two and four VPs; a crash on
-# one VP stops the others; pvctl stats shows the VP counters; --help for
+# payload and the runtime's ELF demo on one, two and four VPs (timer and
+# IPIs); the other hypervisors' instructions raise #UD in a child; a crash
+# on one VP stops the others; pvctl stats shows the VP counters; --help for
 # every command; bad arguments give one line and status 2; missing or bad
 # images one line and status 1. Needs partvisor loaded (launched) and
 # child VPs that run.
@@ -11,10 +12,11 @@
 guests=${PV_GUESTS:-$(dirname "$0")/../guests}
 hello=$guests/hello.bin
 demo=$guests/demo.elf
+privileged=$guests/privileged.elf
 out=/tmp/pvctl_run.out err=/tmp/pvctl_run.err
 tmp=/tmp/pvctl_run.bin
 
-if [ ! -r "$hello" ] || [ ! -r "$demo" ]; then
+if [ ! -r "$hello" ] || [ ! -r "$demo" ] || [ ! -r "$privileged" ]; then
 	echo "1..0 # SKIP no guest payloads in $guests"
 	exit 4
 fi
@@ -25,14 +27,10 @@ if [ $rc -eq 1 ] && grep -q "EOPNOTSUPP\|not supported" $err; then
 	exit 4
 fi
 
+. "$(dirname "$0")/pv_lib.sh"
 echo "TAP version 13"
-echo "1..14"
+echo "1..15"
 n=0 failed=0
-check() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then echo "ok $n $2"; else
-		echo "not ok $n $2"; failed=$((failed + 1)); fi
-}
 show() {
 	sed 's/^/# out: /' $out
 	sed 's/^/# err: /' $err
@@ -88,6 +86,13 @@ rc=$?
 show
 [ $rc -eq 3 ] && grep -q "VP 1 triple-faulted" $err && [ "$(wc -l < $err)" -eq 1 ]
 check $? "a triple fault on VP 1 stops the spinning VP 0: exit 3, one line (exit $rc)"
+
+# 19 VT-x and AMD-V instructions and the other vendor's hypercall.
+pvctl run --mode long "$privileged" > $out 2> $err
+rc=$?
+show
+[ $rc -eq 0 ] && grep -q "^privileged: PASS" $out
+check $? "virtualization instructions in a child: #UD, only the hypercall works (exit $rc)"
 
 pvctl stats > $out 2> $err
 rc=$?

@@ -33,6 +33,15 @@ static struct rt_lock rt_print_lock;
 /* Hypercall input pages: one per VP, page-aligned as the TLFS wants. */
 static uint8_t rt_hc_pages[RT_MAX_VPS][4096] __aligned(4096);
 
+/* rt_try_insn: the instruction under test, then RET, and what it raised. */
+struct rt_try {
+	uint8_t code[32];
+	unsigned int len;
+	int vector;
+};
+
+static struct rt_try rt_tries[RT_MAX_VPS] __aligned(64);
+
 void rt_interrupt(struct rt_frame *f);
 
 void *memset(void *dst, int c, size_t n)
@@ -281,6 +290,39 @@ static __noreturn void rt_crash(struct rt_frame *f)
 	__builtin_unreachable();
 }
 
+/* An exception of the instruction rt_try_insn runs: note it, skip it. */
+static bool rt_try_fault(struct rt_frame *f)
+{
+	struct rt_try *t = &rt_tries[rt_vp_index()];
+	uintptr_t code = (uintptr_t)t->code;
+
+	if (!t->len || f->rip != code)
+		return false;
+	t->vector = f->vector;
+	f->rip = code + t->len;
+	return true;
+}
+
+int rt_try_insn(const uint8_t *insn, unsigned int len, uint64_t rax)
+{
+	struct rt_try *t = &rt_tries[rt_vp_index()];
+	uint64_t rcx = 0, rdx = 0;
+
+	if (!len || len > 15)
+		return -2;
+	rt_memcpy(t->code, insn, len);
+	t->code[len] = 0xc3;	/* ret */
+	t->vector = -1;
+	__atomic_store_n(&t->len, len, __ATOMIC_RELEASE);
+	__asm__ __volatile__("call *%[code]"
+			     : "+a"(rax), "+c"(rcx), "+d"(rdx)
+			     : [code] "r"(t->code)
+			     : "rbx", "rsi", "rdi", "r8", "r9", "r10", "r11",
+			       "memory", "cc");
+	__atomic_store_n(&t->len, 0, __ATOMIC_RELEASE);
+	return t->vector;
+}
+
 void rt_interrupt(struct rt_frame *f)
 {
 	unsigned int vec = f->vector;
@@ -297,6 +339,8 @@ void rt_interrupt(struct rt_frame *f)
 		f->rip = (uintptr_t)rt_msr_fixup;
 		return;
 	}
+	if (rt_try_fault(f))
+		return;
 	if (vec == 6 && f->rip == (uintptr_t)rt_vmcall_insn) {
 		rt_use_vmmcall = 1;
 		f->rip = (uintptr_t)rt_vmmcall_insn;

@@ -125,6 +125,13 @@ extern void (*rt_irq_handler)(unsigned int vector);
 /* Halt this VP for good: nothing wakes it, pvctl sees it stop. */
 __noreturn void rt_halt(void);
 
+/*
+ * Run one instruction, given by its bytes (1-15), with RAX = @rax and
+ * RCX = RDX = 0: the vector of the exception it raised (it is skipped
+ * then), or -1 when it completed. For probing what the hypervisor allows.
+ */
+int rt_try_insn(const uint8_t *insn, unsigned int len, uint64_t rax);
+
 /* Hypercalls: VMCALL or VMMCALL, whichever this CPU has. */
 uint64_t rt_hypercall(uint64_t control, uint64_t input, uint64_t output);
 #define RT_HC_FAST		BIT_ULL(16)
