@@ -594,21 +594,12 @@ static void test_two_vps(int dev)
 	guest_free(&g);
 }
 
-static unsigned int nr_partitions(int dev)
-{
-	struct partvisor_partition_list l = { 0 };
-
-	if (ioctl(dev, PARTVISOR_LIST_PARTITIONS, &l))
-		return ~0u;
-	return l.count;
-}
-
 #define KILLS	10
 
 /* VMMs killed while their VP waits in HLT with its timer running. */
 static void test_kill(int dev)
 {
-	unsigned int i, before = nr_partitions(dev), bad = 0;
+	unsigned int i, before = pv_nr_partitions(dev), bad = 0;
 	int fds[2], status;
 	pid_t pid;
 	char c;
@@ -641,27 +632,14 @@ static void test_kill(int dev)
 		if (!WIFSIGNALED(status))
 			bad++;
 	}
-	pv_check(i == KILLS && !bad && nr_partitions(dev) == before,
+	pv_check(i == KILLS && !bad && pv_nr_partitions(dev) == before,
 		 "%u VMMs killed in HLT, %u bad; partitions %u -> %u", i, bad,
-		 before, nr_partitions(dev));
+		 before, pv_nr_partitions(dev));
 }
 
 int main(void)
 {
-	int dev = pv_open_or_skip();
-	struct partvisor_create_partition cp = { 0 };
-	struct partvisor_run r = { 0 };
-	struct partvisor_create_vp cv = { 0 };
-	int part, vp;
-
-	part = ioctl(dev, PARTVISOR_CREATE_PARTITION, &cp);
-	if (part < 0)
-		pv_skip_all("no partitions here (hypervisor not launched)");
-	vp = ioctl(part, PARTVISOR_CREATE_VP, &cv);
-	if (vp >= 0 && ioctl(vp, PARTVISOR_RUN_VP, &r) && errno == EOPNOTSUPP)
-		pv_skip_all("child VPs do not run on this backend yet");
-	close(vp);
-	close(part);
+	int dev = pv_open_vps_or_skip();
 
 	pv_plan(22);
 	test_basic(dev);

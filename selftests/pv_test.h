@@ -111,4 +111,27 @@ static inline unsigned int pv_nr_partitions(int dev)
 	return l.count;
 }
 
+/*
+ * Open the control device; skip the whole program unless child VPs run
+ * here (partvisor launched, with a backend that runs them).
+ */
+static inline int pv_open_vps_or_skip(void)
+{
+	struct partvisor_create_partition cp = { 0 };
+	struct partvisor_create_vp cv = { 0 };
+	struct partvisor_run r = { 0 };
+	int dev = pv_open_or_skip();
+	int part, vp;
+
+	part = ioctl(dev, PARTVISOR_CREATE_PARTITION, &cp);
+	if (part < 0)
+		pv_skip_all("no partitions here (hypervisor not launched)");
+	vp = ioctl(part, PARTVISOR_CREATE_VP, &cv);
+	if (vp >= 0 && ioctl(vp, PARTVISOR_RUN_VP, &r) && errno == EOPNOTSUPP)
+		pv_skip_all("child VPs do not run on this backend yet");
+	close(vp);
+	close(part);
+	return dev;
+}
+
 #endif /* _PV_TEST_H */

@@ -424,20 +424,7 @@ static void test_kill(int dev)
 
 int main(void)
 {
-	int dev = pv_open_or_skip();
-	struct partvisor_create_partition cp = { 0 };
-	struct partvisor_run r = { 0 };
-	struct partvisor_create_vp cv = { 0 };
-	int part, vp;
-
-	part = ioctl(dev, PARTVISOR_CREATE_PARTITION, &cp);
-	if (part < 0)
-		pv_skip_all("no partitions here (hypervisor not launched)");
-	vp = ioctl(part, PARTVISOR_CREATE_VP, &cv);
-	if (vp >= 0 && ioctl(vp, PARTVISOR_RUN_VP, &r) && errno == EOPNOTSUPP)
-		pv_skip_all("child VPs do not run on this backend yet");
-	close(vp);
-	close(part);
+	int dev = pv_open_vps_or_skip();
 
 	pv_plan(15);
 	test_exits(dev);
