@@ -428,6 +428,12 @@ static void test_long(int dev)
 		 r.reason);
 
 	/* OUTSB from an unmapped VA: #PF, no IDT, triple fault. */
+	if (pv_bochs_amd()) {
+		pv_skip("64-bit: OUTSB from an unmapped VA faults in the guest",
+			"a triple fault stops Bochs AMD-V itself");
+		guest_free(&g);
+		return;
+	}
 	memset(&r, 0, sizeof(r));
 	ret = ioctl(g.vp, PARTVISOR_RUN_VP, &r);
 	pv_check(!ret && r.reason == PARTVISOR_EXIT_SHUTDOWN &&

@@ -80,12 +80,18 @@ show
 check $? "four VPs greet in turn (exit $rc)"
 
 # Long mode: VP 0 spins (jmp .), VP 1 executes ud2 without an IDT.
-printf '\110\205\377\165\002\353\376\017\013' > $tmp
-pvctl run --mode long --vps 2 $tmp > $out 2> $err
-rc=$?
-show
-[ $rc -eq 3 ] && grep -q "VP 1 triple-faulted" $err && [ "$(wc -l < $err)" -eq 1 ]
-check $? "a triple fault on VP 1 stops the spinning VP 0: exit 3, one line (exit $rc)"
+if pv_bochs_amd; then
+	skip "a triple fault on VP 1 stops the spinning VP 0" \
+		"a triple fault stops Bochs AMD-V itself"
+else
+	printf '\110\205\377\165\002\353\376\017\013' > $tmp
+	pvctl run --mode long --vps 2 $tmp > $out 2> $err
+	rc=$?
+	show
+	[ $rc -eq 3 ] && grep -q "VP 1 triple-faulted" $err &&
+		[ "$(wc -l < $err)" -eq 1 ]
+	check $? "a triple fault on VP 1 stops the spinning VP 0: exit 3, one line (exit $rc)"
+fi
 
 # 19 VT-x and AMD-V instructions and the other vendor's hypercall.
 pvctl run --mode long "$privileged" > $out 2> $err

@@ -210,35 +210,13 @@ static void empty_ivt(struct partvisor_vp_state *st)
 	st->idtr.limit = 0;
 }
 
-/*
- * Bochs 2.7's AMD-V does not turn a guest's triple fault into a SHUTDOWN
- * exit: the whole emulator stops ("3rd exception with no resolution").
- */
-static int bochs_amd(void)
-{
-	unsigned int a, b, c, d;
-	char bios[64] = "";
-	FILE *f;
-
-	__cpuid(0, a, b, c, d);
-	if (b != 0x68747541)	/* "Auth"enticAMD */
-		return 0;
-	f = fopen("/sys/class/dmi/id/bios_version", "r");
-	if (f) {
-		if (!fgets(bios, sizeof(bios), f))
-			bios[0] = '\0';
-		fclose(f);
-	}
-	return !!strstr(bios, "Bochs");
-}
-
 static void test_triple_fault(int dev)
 {
 	struct partvisor_run r = { 0 };
 	struct guest g;
 	int ret;
 
-	if (bochs_amd()) {
+	if (pv_bochs_amd()) {
 		pv_skip("a triple fault is a SHUTDOWN exit",
 			"Bochs AMD-V stops the emulator instead");
 		pv_skip("a crashed partition runs no more",
@@ -351,7 +329,7 @@ static const unsigned char spin_guest[] = { 0xeb, 0xfe };	/* jmp $ */
  */
 static void spin_if(struct partvisor_vp_state *st)
 {
-	if (bochs_amd())
+	if (pv_bochs_amd())
 		st->rflags |= 0x200;
 }
 
