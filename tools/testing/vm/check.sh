@@ -127,8 +127,9 @@ vmx_expect="vendor=vmx +nested_paging +tagged_tlb +preempt_timer"
 svm_nrips_expect="vendor=svm +nested_paging +tagged_tlb +nrips +flush_by_asid -decode_assists"
 
 echo "== lanes"
+# partvisor is launched first: the root-guard suite checks it from the root.
 lane kunit-test-kernel --lane qemu --kernel test --modules "$top/build/test" \
-	-- run_kunit.sh
+	-- sh -c 'insmod /pv/partvisor.ko && run_kunit.sh'
 # No --kvm here: a KVM guest under the debug kernel in QEMU TCG hangs now
 # and then inside KVM itself (seen in kvm_smoke's second run), so the
 # KVM side-by-side test runs on the stock kernel only.
