@@ -321,9 +321,11 @@ static void pv_svm_vp_store(struct pv_vp *vp)
 	st->cstar = sa->cstar;
 	st->sfmask = sa->sfmask;
 	st->kernel_gs_base = sa->kernel_gs_base;
-	st->sysenter_cs = sa->sysenter_cs;
-	st->sysenter_esp = sa->sysenter_esp;
-	st->sysenter_eip = sa->sysenter_eip;
+	/*
+	 * Not the SYSENTER MSRs: only an intercepted WRMSR changes them, and
+	 * AMD CPUs may hold only the low 32 bits of ESP and EIP, which VMSAVE
+	 * would then give back.
+	 */
 	st->cr8 = v->vmcb->control.int_ctl & V_TPR_MASK;
 }
 
