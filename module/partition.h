@@ -297,6 +297,9 @@ bool pv_irq_halt(struct pv_vp *vp);
 void pv_stimer_init(struct pv_vp *vp);
 void pv_stimer_destroy(struct pv_vp *vp);
 bool pv_synthetic_msr(struct pv_vp *vp, const struct pv_exit *e);
+bool pv_known_msr(struct pv_vp *vp, const struct pv_exit *e);
+bool pv_canonical(u64 va);
+bool pv_pat_ok(u64 pat);
 
 /* module/vp.c */
 long pv_create_vp(struct pv_partition *p, void __user *argp);

@@ -253,7 +253,8 @@ static bool pv_run_handle(struct pv_vp *vp, const struct pv_exit *e,
 		return false;
 	case PV_EXIT_MSR_READ:
 	case PV_EXIT_MSR_WRITE:
-		if (pv_synthetic_msr(vp, e) || pv_guest_msr(vp, e))
+		if (pv_synthetic_msr(vp, e) || pv_guest_msr(vp, e) ||
+		    pv_known_msr(vp, e))
 			return true;
 		pv_run_report_msr(vp, e, run);
 		return false;

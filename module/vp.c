@@ -76,7 +76,7 @@ static void pv_vp_reset_xsave(struct partvisor_xsave *x)
 	memcpy(x->region + PV_XSAVE_MXCSR, &mxcsr, sizeof(mxcsr));
 }
 
-static bool pv_pat_ok(u64 pat)
+bool pv_pat_ok(u64 pat)
 {
 	unsigned int i;
 	u8 type;
@@ -141,6 +141,12 @@ int pv_vp_check_state(const struct partvisor_vp_state *s)
 	if (lma && !(s->cr4 & X86_CR4_PAE))
 		return -EINVAL;
 	if (!pv_pat_ok(s->pat) || !pv_xcr0_ok(s->xcr0))
+		return -EINVAL;
+	/* What WRMSR refuses; VM entry checks some of them too. */
+	if (!pv_canonical(s->lstar) || !pv_canonical(s->cstar) ||
+	    !pv_canonical(s->kernel_gs_base) ||
+	    !pv_canonical(s->sysenter_esp) || !pv_canonical(s->sysenter_eip) ||
+	    (s->sfmask >> 32) || (s->sysenter_cs >> 32))
 		return -EINVAL;
 	return 0;
 }

@@ -378,7 +378,7 @@ static const char *corrupt(struct partvisor_vp_state *s, int i)
 {
 	switch (i) {
 	case 0:
-		s->reserved[16] = 1;
+		s->reserved[8] = 1;
 		return "a reserved word";
 	case 1:
 		s->gdtr.pad[2] = 1;
@@ -464,6 +464,27 @@ static const char *corrupt(struct partvisor_vp_state *s, int i)
 	case 28:
 		s->cr0 |= 1ULL << 29;
 		return "CR0.NW without CD";
+	case 29:
+		s->lstar = 0x0000800000000000ULL;
+		return "a non-canonical LSTAR";
+	case 30:
+		s->cstar = 0xff00000000000000ULL;
+		return "a non-canonical CSTAR";
+	case 31:
+		s->kernel_gs_base = 0x0001000000000000ULL;
+		return "a non-canonical KERNEL_GS_BASE";
+	case 32:
+		s->sysenter_eip = 0x8000000000000000ULL;
+		return "a non-canonical SYSENTER_EIP";
+	case 33:
+		s->sysenter_esp = 0x0000800000000000ULL;
+		return "a non-canonical SYSENTER_ESP";
+	case 34:
+		s->sfmask = 1ULL << 32;
+		return "SFMASK bit 32";
+	case 35:
+		s->sysenter_cs = 1ULL << 32;
+		return "SYSENTER_CS bit 32";
 	}
 	return NULL;
 }
@@ -505,6 +526,14 @@ static void test_vp_state(int vp)
 		s.idtr.limit = 0xfff;
 		s.xcr0 = 7;
 		s.dr7 = 0x401;
+		s.star = 0x0023001000080000ULL + i;
+		s.lstar = 0xffffffff81000000ULL + i;
+		s.cstar = 0x00007fffffff0000ULL + i;
+		s.sfmask = 0x47700 + i;
+		s.kernel_gs_base = 0xffff888000000000ULL + i;
+		s.sysenter_cs = 0x10 + i;
+		s.sysenter_esp = 0xffffc90000000000ULL + i;
+		s.sysenter_eip = 0xffffffff81800000ULL + i;
 		ret = set_state(vp, &s);
 		memset(&t, 0xa5, sizeof(t));
 		ok = ret == 0 && get_state(vp, &t) == 0 && !memcmp(&s, &t, sizeof(s));

@@ -13,10 +13,12 @@ guests=${PV_GUESTS:-$(dirname "$0")/../guests}
 hello=$guests/hello.bin
 demo=$guests/demo.elf
 privileged=$guests/privileged.elf
+msrs=$guests/msrs.elf
 out=/tmp/pvctl_run.out err=/tmp/pvctl_run.err
 tmp=/tmp/pvctl_run.bin
 
-if [ ! -r "$hello" ] || [ ! -r "$demo" ] || [ ! -r "$privileged" ]; then
+if [ ! -r "$hello" ] || [ ! -r "$demo" ] || [ ! -r "$privileged" ] ||
+   [ ! -r "$msrs" ]; then
 	echo "1..0 # SKIP no guest payloads in $guests"
 	exit 4
 fi
@@ -29,7 +31,7 @@ fi
 
 . "$(dirname "$0")/pv_lib.sh"
 echo "TAP version 13"
-echo "1..15"
+echo "1..16"
 n=0 failed=0
 show() {
 	sed 's/^/# out: /' $out
@@ -99,6 +101,13 @@ rc=$?
 show
 [ $rc -eq 0 ] && grep -q "^privileged: PASS" $out
 check $? "virtualization instructions in a child: #UD, only the hypercall works (exit $rc)"
+
+# EFER, SYSCALL/SYSENTER, FS/GS bases, PAT and TSC in the hypervisor.
+pvctl run --mode long "$msrs" > $out 2> $err
+rc=$?
+show
+[ $rc -eq 0 ] && grep -q "^msrs: PASS" $out
+check $? "a child's architectural MSRs, SYSCALL/SYSRET and SWAPGS (exit $rc)"
 
 pvctl stats > $out 2> $err
 rc=$?

@@ -256,6 +256,15 @@ static void pv_svm_vp_load(struct pv_vp *vp)
 	sa->dr7 = st->dr7;
 	sa->dr6 = PV_DR6_INIT;
 	sa->g_pat = st->pat;
+	/* VMLOAD/VMSAVE around the VP's VMRUN switch these. */
+	sa->star = st->star;
+	sa->lstar = st->lstar;
+	sa->cstar = st->cstar;
+	sa->sfmask = st->sfmask;
+	sa->kernel_gs_base = st->kernel_gs_base;
+	sa->sysenter_cs = st->sysenter_cs;
+	sa->sysenter_esp = st->sysenter_esp;
+	sa->sysenter_eip = st->sysenter_eip;
 	sa->cpl = st->cr0 & X86_CR0_PE ?
 		  (st->ss.attrib >> PARTVISOR_SEG_DPL_SHIFT) & 3 : 0;
 	v->vmcb->control.int_ctl = (v->vmcb->control.int_ctl & ~V_TPR_MASK) |
@@ -307,6 +316,16 @@ static void pv_svm_vp_store(struct pv_vp *vp)
 	st->efer = sa->efer & ~EFER_SVME;
 	st->dr7 = sa->dr7;
 	st->pat = sa->g_pat;
+	st->star = sa->star;
+	st->lstar = sa->lstar;
+	st->cstar = sa->cstar;
+	st->sfmask = sa->sfmask;
+	st->kernel_gs_base = sa->kernel_gs_base;
+	/*
+	 * Not the SYSENTER MSRs: only an intercepted WRMSR changes them, and
+	 * AMD CPUs may hold only the low 32 bits of ESP and EIP, which VMSAVE
+	 * would then give back.
+	 */
 	st->cr8 = v->vmcb->control.int_ctl & V_TPR_MASK;
 }
 

@@ -81,6 +81,9 @@ struct pv_vmx_guest {
 	u64 cr0_shadow, cr4_shadow;	/* what the VP sees */
 	u64 cr2;			/* not in the VMCS: switched by hand */
 	u64 efer, pat, dr7, pending_dbg;
+	u64 sysenter_cs, sysenter_esp, sysenter_eip;
+	/* Not in the VMCS: in the MSRs by hand around the run (dispatch). */
+	u64 star, lstar, cstar, sfmask, kernel_gs_base;
 	struct pv_vmx_seg seg[PV_VSEG_NR];
 	u64 gdtr_base, idtr_base;
 	u32 gdtr_limit, idtr_limit;
@@ -386,6 +389,14 @@ static void pv_vmx_vp_load(struct pv_vp *vp)
 	g->efer = st->efer;
 	g->pat = st->pat;
 	g->dr7 = st->dr7;
+	g->sysenter_cs = st->sysenter_cs;
+	g->sysenter_esp = st->sysenter_esp;
+	g->sysenter_eip = st->sysenter_eip;
+	g->star = st->star;
+	g->lstar = st->lstar;
+	g->cstar = st->cstar;
+	g->sfmask = st->sfmask;
+	g->kernel_gs_base = st->kernel_gs_base;
 	/* VM entry refuses an STI shadow with IF clear (the VMM's RFLAGS). */
 	if (!(st->rflags & X86_EFLAGS_IF))
 		g->intr_state &= ~GUEST_INTR_STATE_STI;
@@ -438,6 +449,14 @@ static void pv_vmx_vp_store(struct pv_vp *vp)
 	st->efer = g->efer;
 	st->pat = g->pat;
 	st->dr7 = g->dr7;
+	st->sysenter_cs = g->sysenter_cs;
+	st->sysenter_esp = g->sysenter_esp;
+	st->sysenter_eip = g->sysenter_eip;
+	st->star = g->star;
+	st->lstar = g->lstar;
+	st->cstar = g->cstar;
+	st->sfmask = g->sfmask;
+	st->kernel_gs_base = g->kernel_gs_base;
 }
 
 static void pv_vmx_invept(u64 type, u64 eptp)
@@ -506,9 +525,9 @@ static void pv_vmx_write_vmcs(struct pv_vmx_vp *v, const u64 *host)
 	pv_vmwrite(GUEST_IA32_DEBUGCTL, 0);
 	pv_vmwrite(GUEST_IA32_EFER, g->efer);
 	pv_vmwrite(GUEST_IA32_PAT, g->pat);
-	pv_vmwrite(GUEST_SYSENTER_CS, 0);
-	pv_vmwrite(GUEST_SYSENTER_ESP, 0);
-	pv_vmwrite(GUEST_SYSENTER_EIP, 0);
+	pv_vmwrite(GUEST_SYSENTER_CS, g->sysenter_cs);
+	pv_vmwrite(GUEST_SYSENTER_ESP, g->sysenter_esp);
+	pv_vmwrite(GUEST_SYSENTER_EIP, g->sysenter_eip);
 	pv_vmwrite(GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
 	pv_vmwrite(GUEST_INTERRUPTIBILITY_INFO, g->intr_state);
 	pv_vmwrite(GUEST_PENDING_DBG_EXCEPTIONS, g->pending_dbg);
@@ -550,6 +569,9 @@ static void pv_vmx_read_vmcs(struct pv_vmx_vp *v)
 	g->rflags = pv_vmread(GUEST_RFLAGS);
 	g->efer = pv_vmread(GUEST_IA32_EFER);
 	g->pat = pv_vmread(GUEST_IA32_PAT);
+	g->sysenter_cs = pv_vmread(GUEST_SYSENTER_CS);
+	g->sysenter_esp = pv_vmread(GUEST_SYSENTER_ESP);
+	g->sysenter_eip = pv_vmread(GUEST_SYSENTER_EIP);
 	g->intr_state = pv_vmread(GUEST_INTERRUPTIBILITY_INFO);
 	g->pending_dbg = pv_vmread(GUEST_PENDING_DBG_EXCEPTIONS);
 	/* The event was delivered, or is in the IDT-vectoring field now. */
@@ -608,12 +630,20 @@ static bool pv_vmx_exit_was_nmi(const struct pv_vmx_exit_info *x)
 	       (x->intr_info & INTR_INFO_INTR_TYPE_MASK) == INTR_TYPE_NMI_INTR;
 }
 
+static const u32 pv_vmx_syscall_msrs[] = {
+	MSR_STAR, MSR_LSTAR, MSR_SYSCALL_MASK, MSR_KERNEL_GS_BASE,
+};
+
 /* Root side: one dispatch with interrupts off, on whatever LP we are. */
 static int pv_vmx_vp_dispatch(struct pv_vp *vp)
 {
 	struct pv_vmx_part *xp = vp->part->arch;
 	struct pv_vmx_vp *v = vp->arch;
-	u64 result, kernel_gs;
+	u64 result, host[ARRAY_SIZE(pv_vmx_syscall_msrs)];
+	u64 *mine[ARRAY_SIZE(pv_vmx_syscall_msrs)] = {
+		&v->g.star, &v->g.lstar, &v->g.sfmask, &v->g.kernel_gs_base,
+	};
+	unsigned int i;
 	int gen, cpu;
 
 	/* The VP's FPU state is the thread's for the whole RUN (run.c). */
@@ -636,11 +666,20 @@ static int pv_vmx_vp_dispatch(struct pv_vp *vp)
 	v->last_cpu = cpu;
 	v->tlb_gen = gen;
 	this_cpu_write(pv_vmx_last_vp, v->id);
-	/* The VP could SWAPGS; VT-x does not switch this MSR. */
-	rdmsrl(MSR_KERNEL_GS_BASE, kernel_gs);
+	/*
+	 * VT-x switches none of the SYSCALL MSRs: the VP's go in by hand,
+	 * with interrupts off. Only SWAPGS changes one without an exit.
+	 * CSTAR stays in software: Intel CPUs never use it.
+	 */
+	for (i = 0; i < ARRAY_SIZE(host); i++) {
+		rdmsrl(pv_vmx_syscall_msrs[i], host[i]);
+		wrmsrl(pv_vmx_syscall_msrs[i], *mine[i]);
+	}
 	result = pv_hypercall_dispatch(v);
 	pv_irq_leave(vp);
-	wrmsrl(MSR_KERNEL_GS_BASE, kernel_gs);
+	rdmsrl(MSR_KERNEL_GS_BASE, v->g.kernel_gs_base);
+	for (i = 0; i < ARRAY_SIZE(host); i++)
+		wrmsrl(pv_vmx_syscall_msrs[i], host[i]);
 	/* The exit swallowed an NMI: Linux's handler must still see one. */
 	if (!(result & HV_HC_RESULT_STATUS_MASK) && pv_vmx_exit_was_nmi(&v->x))
 		apic->send_IPI_mask(cpumask_of(cpu), NMI_VECTOR);

@@ -349,7 +349,10 @@ struct partvisor_vp_state {
 	__u64 dr7;
 	__u64 pat;
 	__u64 xcr0;
-	__u64 reserved[17];
+	__u64 star, lstar, cstar, sfmask;	/* SYSCALL */
+	__u64 kernel_gs_base;			/* SWAPGS */
+	__u64 sysenter_cs, sysenter_esp, sysenter_eip;
+	__u64 reserved[9];
 };
 
 #define PARTVISOR_XSAVE_SIZE		4096
