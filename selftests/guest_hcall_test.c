@@ -267,42 +267,19 @@ asm(".pushsection .rodata\n"
 	p_;								\
 })
 
-struct guest {
-	int part, vp;
-	unsigned char *mem;
-};
-
 static int intel;
 
-static int guest_new(int dev, struct guest *g, const unsigned char *start,
+static int guest_new(int dev, struct pv_guest *g, const unsigned char *start,
 		     const unsigned char *end,
-		     void (*setup)(struct guest *g,
+		     void (*setup)(struct pv_guest *g,
 				   struct partvisor_vp_state *st))
 {
-	struct partvisor_create_partition cp = { 0 };
-	struct partvisor_memory_region mr = { 0 };
-	struct partvisor_create_vp cv = { 0 };
 	struct partvisor_vp_state st;
 
-	g->part = -1;
-	g->vp = -1;
-	g->mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (g->mem == MAP_FAILED)
+	if (pv_guest_new(dev, g, MEM_SIZE, CODE, start, end - start) ||
+	    ioctl(g->vp, PARTVISOR_GET_VP_STATE, &st))
 		return -1;
-	memcpy(g->mem + CODE, start, end - start);
 	g->mem[FLAG_INTEL] = intel;
-	g->part = ioctl(dev, PARTVISOR_CREATE_PARTITION, &cp);
-	if (g->part < 0)
-		return -1;
-	mr.size = MEM_SIZE;
-	mr.uaddr = (unsigned long)g->mem;
-	mr.flags = PARTVISOR_MEM_ALL;
-	if (ioctl(g->part, PARTVISOR_MAP_MEMORY, &mr))
-		return -1;
-	g->vp = ioctl(g->part, PARTVISOR_CREATE_VP, &cv);
-	if (g->vp < 0 || ioctl(g->vp, PARTVISOR_GET_VP_STATE, &st))
-		return -1;
 	setup(g, &st);
 	/* A broken copy would fail in confusing ways; say so instead. */
 	if (memcmp(g->mem + CODE, start, end - start)) {
@@ -312,28 +289,18 @@ static int guest_new(int dev, struct guest *g, const unsigned char *start,
 	return ioctl(g->vp, PARTVISOR_SET_VP_STATE, &st);
 }
 
-static void guest_free(struct guest *g)
-{
-	if (g->vp >= 0)
-		close(g->vp);
-	if (g->part >= 0)
-		close(g->part);
-	if (g->mem != MAP_FAILED)
-		munmap(g->mem, MEM_SIZE);
-}
-
-static void put64(struct guest *g, __u64 gpa, __u64 v)
+static void put64(struct pv_guest *g, __u64 gpa, __u64 v)
 {
 	memcpy(g->mem + gpa, &v, sizeof(v));
 }
 
-static void put32(struct guest *g, __u64 gpa, __u32 v)
+static void put32(struct pv_guest *g, __u64 gpa, __u32 v)
 {
 	memcpy(g->mem + gpa, &v, sizeof(v));
 }
 
 /* A 64-bit interrupt gate to @handler, DPL 0. */
-static void idt_gate(struct guest *g, unsigned int vector, __u64 handler)
+static void idt_gate(struct pv_guest *g, unsigned int vector, __u64 handler)
 {
 	__u64 lo, hi = handler >> 32;
 
@@ -347,7 +314,7 @@ static void idt_gate(struct guest *g, unsigned int vector, __u64 handler)
  * Long mode: the first 2 MiB identity-mapped, user-accessible; GDT with
  * kernel code and data, the TSS, user code (0x2b) and data (0x33).
  */
-static void setup_long(struct guest *g, struct partvisor_vp_state *st)
+static void setup_long(struct pv_guest *g, struct partvisor_vp_state *st)
 {
 	put64(g, PML4, PDPT | 7);
 	put64(g, PDPT, PD | 7);
@@ -365,27 +332,27 @@ static void setup_long(struct guest *g, struct partvisor_vp_state *st)
 	st->idtr.limit = 32 * 16 - 1;
 }
 
-static void setup_protected(struct guest *g, struct partvisor_vp_state *st)
+static void setup_protected(struct pv_guest *g, struct partvisor_vp_state *st)
 {
 	(void)g;
 	pv_state_protected(st, CODE, STACK, GDT, 0x1f, TSS);
 }
 
-static void setup_real(struct guest *g, struct partvisor_vp_state *st)
+static void setup_real(struct pv_guest *g, struct partvisor_vp_state *st)
 {
 	/* IVT entry 6 (#UD) at 0000:rm_ud. */
 	put32(g, 6 * 4, CODE + (GUEST_SYM(rm_ud) - GUEST_SYM(rm_start)));
 	pv_state_real(st, 0, CODE, STACK);
 }
 
-static int run(struct guest *g, struct partvisor_run *r)
+static int run(struct pv_guest *g, struct partvisor_run *r)
 {
 	memset(r, 0, sizeof(*r));
 	return ioctl(g->vp, PARTVISOR_RUN_VP, r);
 }
 
 /* The next exit is an OUT of @value to @port. */
-static int expect_out(struct guest *g, unsigned int port, __u32 value,
+static int expect_out(struct pv_guest *g, unsigned int port, __u32 value,
 		      const char *what)
 {
 	struct partvisor_run r;
@@ -398,12 +365,12 @@ static int expect_out(struct guest *g, unsigned int port, __u32 value,
 			(unsigned long long)r.io.data, ret);
 }
 
-static int expect_status(struct guest *g, __u32 status, const char *what)
+static int expect_status(struct pv_guest *g, __u32 status, const char *what)
 {
 	return expect_out(g, PORT_STATUS, status, what);
 }
 
-static void put_msg(struct guest *g, __u64 gpa, __u32 conn,
+static void put_msg(struct pv_guest *g, __u64 gpa, __u32 conn,
 		    __u32 rsvd, __u32 type, __u32 size)
 {
 	unsigned int i;
@@ -418,7 +385,7 @@ static void put_msg(struct guest *g, __u64 gpa, __u32 conn,
 
 static const char dbg_text[] = "hello from the guest";
 
-static void put_dbg(struct guest *g, __u64 gpa, __u32 size,
+static void put_dbg(struct pv_guest *g, __u64 gpa, __u32 size,
 		    __u32 rsvd)
 {
 	put32(g, gpa, size);
@@ -426,7 +393,7 @@ static void put_dbg(struct guest *g, __u64 gpa, __u32 size,
 	memcpy(g->mem + gpa + 8, dbg_text, sizeof(dbg_text) - 1);
 }
 
-static void expect_debug_output(struct guest *g, const char *what)
+static void expect_debug_output(struct pv_guest *g, const char *what)
 {
 	size_t len = sizeof(dbg_text) - 1;
 	struct partvisor_run r;
@@ -444,7 +411,7 @@ static void test_long(int dev)
 	static const unsigned char svm[] = { 0x0f, 0x01, 0xd9, 0xc3 };
 	static const unsigned char vmx[] = { 0x0f, 0x01, 0xc1, 0xc3 };
 	struct partvisor_run r;
-	struct guest g;
+	struct pv_guest g;
 	unsigned int i;
 	int ret, same;
 
@@ -509,12 +476,12 @@ static void test_long(int dev)
 	ret = run(&g, &r);
 	pv_check(!ret && r.reason == PARTVISOR_EXIT_HALT,
 		 "the guest ends with HLT (exit %u, ret %d)", r.reason, ret);
-	guest_free(&g);
+	pv_guest_free(&g);
 }
 
 static void test_protected(int dev)
 {
-	struct guest g;
+	struct pv_guest g;
 
 	if (guest_new(dev, &g, GUEST_SYM(pm_start), GUEST_SYM(pm_end),
 		      setup_protected)) {
@@ -529,13 +496,13 @@ static void test_protected(int dev)
 	expect_status(&g, 0, "...and SUCCESS when the guest runs again");
 	expect_status(&g, 2, "32-bit: unknown code: INVALID_HYPERCALL_CODE");
 	expect_status(&g, 3, "32-bit: reserved bit 63 (EDX bit 31): INVALID_HYPERCALL_INPUT");
-	guest_free(&g);
+	pv_guest_free(&g);
 }
 
 static void test_real(int dev)
 {
 	struct partvisor_run r;
-	struct guest g;
+	struct pv_guest g;
 	int ret;
 
 	if (guest_new(dev, &g, GUEST_SYM(rm_start), GUEST_SYM(rm_end),
@@ -548,7 +515,7 @@ static void test_real(int dev)
 		 r.io.port == PORT_EXC && (r.io.data & 0xff) == 6,
 		 "a hypercall in real mode: #UD (exit %u port %#x data %#llx, ret %d)",
 		 r.reason, r.io.port, (unsigned long long)r.io.data, ret);
-	guest_free(&g);
+	pv_guest_free(&g);
 }
 
 /* CPUID 0x40000003 in a child: its MSRs and PostMessage. */
@@ -561,7 +528,7 @@ static const unsigned char cpuid_guest[] = {
 	0xf4,					/* hlt */
 };
 
-static void setup_cpuid(struct guest *g, struct partvisor_vp_state *st)
+static void setup_cpuid(struct pv_guest *g, struct partvisor_vp_state *st)
 {
 	(void)g;
 	pv_state_real(st, 0, CODE, STACK);
@@ -569,7 +536,7 @@ static void setup_cpuid(struct guest *g, struct partvisor_vp_state *st)
 
 static void test_cpuid(int dev)
 {
-	struct guest g;
+	struct pv_guest g;
 
 	if (guest_new(dev, &g, cpuid_guest, cpuid_guest + sizeof(cpuid_guest),
 		      setup_cpuid)) {
@@ -579,7 +546,7 @@ static void test_cpuid(int dev)
 	expect_status(&g, 1u << 1 | 1u << 3 | 1u << 5 | 1u << 6,
 		      "CPUID 0x40000003 EAX: reference counter, timer, hypercall and VP index MSRs");
 	expect_status(&g, 1u << 4, "CPUID 0x40000003 EBX: PostMessages only");
-	guest_free(&g);
+	pv_guest_free(&g);
 }
 
 int main(void)

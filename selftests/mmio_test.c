@@ -141,11 +141,6 @@ asm(".pushsection .rodata\n"
 	s_;								\
 })
 
-struct guest {
-	int part, vp;
-	unsigned char *mem;
-};
-
 /* One exit the VMM expects, and what it answers to a read or IN. */
 struct expect {
 	unsigned int reason;
@@ -198,47 +193,17 @@ static const struct expect long_exits[] = {
 	IO(1, STR | REP | IN, 'z'),
 };
 
-static int guest_new(int dev, struct guest *g, const unsigned char *code,
+static int guest_new(int dev, struct pv_guest *g, const unsigned char *code,
 		     size_t len)
 {
-	struct partvisor_create_partition cp = { 0 };
-	struct partvisor_memory_region mr = { 0 };
-	struct partvisor_create_vp cv = { 0 };
-
-	g->part = -1;
-	g->vp = -1;
-	g->mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (g->mem == MAP_FAILED)
-		return -1;
-	memcpy(g->mem + CODE, code, len);
-	g->part = ioctl(dev, PARTVISOR_CREATE_PARTITION, &cp);
-	if (g->part < 0)
-		return -1;
-	mr.size = MEM_SIZE;
-	mr.uaddr = (unsigned long)g->mem;
-	mr.flags = PARTVISOR_MEM_ALL;
-	if (ioctl(g->part, PARTVISOR_MAP_MEMORY, &mr))
-		return -1;
-	g->vp = ioctl(g->part, PARTVISOR_CREATE_VP, &cv);
-	return g->vp < 0 ? -1 : 0;
-}
-
-static void guest_free(struct guest *g)
-{
-	if (g->vp >= 0)
-		close(g->vp);
-	if (g->part >= 0)
-		close(g->part);
-	if (g->mem != MAP_FAILED)
-		munmap(g->mem, MEM_SIZE);
+	return pv_guest_new(dev, g, MEM_SIZE, CODE, code, len);
 }
 
 /*
  * Run through the expected exits, answering reads; false at a mismatch.
  * @r holds the answer to the last one for the caller's next RUN.
  */
-static int run_expect(struct guest *g, const char *what,
+static int run_expect(struct pv_guest *g, const char *what,
 		      const struct expect *x, unsigned int n,
 		      struct partvisor_run *rp)
 {
@@ -279,7 +244,7 @@ static int run_expect(struct guest *g, const char *what,
 	return 1;
 }
 
-static unsigned long long rd(const struct guest *g, unsigned int off,
+static unsigned long long rd(const struct pv_guest *g, unsigned int off,
 			     unsigned int size)
 {
 	unsigned long long v = 0;
@@ -292,21 +257,21 @@ static void test_real(int dev)
 {
 	struct partvisor_vp_state st;
 	struct partvisor_run r;
-	struct guest g;
+	struct pv_guest g;
 	size_t len;
 	const unsigned char *code = GUEST_CODE(real_start, real_end, &len);
 
 	if (guest_new(dev, &g, code, len) ||
 	    ioctl(g.vp, PARTVISOR_GET_VP_STATE, &st)) {
 		pv_check(0, "set up the real-mode guest: %s", strerror(errno));
-		guest_free(&g);
+		pv_guest_free(&g);
 		return;
 	}
 	pv_state_real(&st, 0, CODE, 0x8000);
 	memcpy(g.mem + RESULTS + 0x100, "abcd", 4);
 	if (ioctl(g.vp, PARTVISOR_SET_VP_STATE, &st)) {
 		pv_check(0, "set the real-mode state: %s", strerror(errno));
-		guest_free(&g);
+		pv_guest_free(&g);
 		return;
 	}
 	if (run_expect(&g, "real mode", real_exits, ARRAY_SIZE(real_exits),
@@ -332,11 +297,11 @@ static void test_real(int dev)
 			 rd(&g, 0x3010, 2), rd(&g, 0x3012, 2),
 			 rd(&g, 0x3014, 2));
 	}
-	guest_free(&g);
+	pv_guest_free(&g);
 }
 
 /* GDT, TSS, page tables for the 64-bit guest; see long_start. */
-static void long_tables(struct guest *g, struct partvisor_vp_state *st)
+static void long_tables(struct pv_guest *g, struct partvisor_vp_state *st)
 {
 	unsigned long long *t, i;
 
@@ -365,7 +330,7 @@ static void test_long(int dev)
 	struct partvisor_run r = { 0 };
 	struct partvisor_vp_state st;
 	unsigned long long rip;
-	struct guest g;
+	struct pv_guest g;
 	size_t len;
 	const unsigned char *code = GUEST_CODE(long_start, long_end, &len);
 	int ret;
@@ -373,18 +338,18 @@ static void test_long(int dev)
 	if (guest_new(dev, &g, code, len) ||
 	    ioctl(g.vp, PARTVISOR_GET_VP_STATE, &st)) {
 		pv_check(0, "set up the 64-bit guest: %s", strerror(errno));
-		guest_free(&g);
+		pv_guest_free(&g);
 		return;
 	}
 	long_tables(&g, &st);
 	memcpy(g.mem + STRINGS, "abcdefgh", 8);
 	if (ioctl(g.vp, PARTVISOR_SET_VP_STATE, &st)) {
 		pv_check(0, "set the 64-bit state: %s", strerror(errno));
-		guest_free(&g);
+		pv_guest_free(&g);
 		return;
 	}
 	if (!run_expect(&g, "64-bit", long_exits, ARRAY_SIZE(long_exits), &r)) {
-		guest_free(&g);
+		pv_guest_free(&g);
 		return;
 	}
 	pv_check(rd(&g, 0x3000, 8) == 0x0102030405060708ULL &&
@@ -431,7 +396,7 @@ static void test_long(int dev)
 	if (pv_bochs_amd()) {
 		pv_skip("64-bit: OUTSB from an unmapped VA faults in the guest",
 			"a triple fault stops Bochs AMD-V itself");
-		guest_free(&g);
+		pv_guest_free(&g);
 		return;
 	}
 	memset(&r, 0, sizeof(r));
@@ -441,7 +406,7 @@ static void test_long(int dev)
 		 st.cr2 == 0x300000,
 		 "64-bit: OUTSB from an unmapped VA faults in the guest (exit %u, CR2 %#llx)",
 		 r.reason, (unsigned long long)st.cr2);
-	guest_free(&g);
+	pv_guest_free(&g);
 }
 
 int main(void)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <cpuid.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 
 #include <linux/partvisor.h>
 
@@ -110,6 +111,55 @@ static inline unsigned int pv_nr_partitions(int dev)
 	if (ioctl(dev, PARTVISOR_LIST_PARTITIONS, &l))
 		return ~0u;
 	return l.count;
+}
+
+/* A partition, its memory at GPA 0 as the VMM sees it, and its VP 0. */
+struct pv_guest {
+	int part, vp;
+	unsigned char *mem;
+	size_t size;
+};
+
+/*
+ * Map @size bytes of fresh memory at GPA 0 with every access, copy @len
+ * bytes of @code to @code_gpa and create VP 0: 0, or -1 with errno.
+ * pv_guest_free() releases whatever was made, in either case.
+ */
+static inline int pv_guest_new(int dev, struct pv_guest *g, size_t size,
+			       __u64 code_gpa, const void *code, size_t len)
+{
+	struct partvisor_create_partition cp = { 0 };
+	struct partvisor_memory_region mr = { 0 };
+	struct partvisor_create_vp cv = { 0 };
+
+	g->part = -1;
+	g->vp = -1;
+	g->size = size;
+	g->mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (g->mem == MAP_FAILED)
+		return -1;
+	memcpy(g->mem + code_gpa, code, len);
+	g->part = ioctl(dev, PARTVISOR_CREATE_PARTITION, &cp);
+	if (g->part < 0)
+		return -1;
+	mr.size = size;
+	mr.uaddr = (unsigned long)g->mem;
+	mr.flags = PARTVISOR_MEM_ALL;
+	if (ioctl(g->part, PARTVISOR_MAP_MEMORY, &mr))
+		return -1;
+	g->vp = ioctl(g->part, PARTVISOR_CREATE_VP, &cv);
+	return g->vp < 0 ? -1 : 0;
+}
+
+static inline void pv_guest_free(struct pv_guest *g)
+{
+	if (g->vp >= 0)
+		close(g->vp);
+	if (g->part >= 0)
+		close(g->part);
+	if (g->mem != MAP_FAILED)
+		munmap(g->mem, g->size);
 }
 
 /*

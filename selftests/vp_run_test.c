@@ -22,37 +22,14 @@
 #define CODE		0x1000
 #define DATA		0x2000
 
-struct guest {
-	int part, vp;
-	unsigned char *mem;
-};
-
 /* A partition with MEM_SIZE bytes at GPA 0, code at CODE, one VP. */
-static int guest_new(int dev, struct guest *g, const void *code,
+static int guest_new(int dev, struct pv_guest *g, const void *code,
 		     size_t len, void (*tweak)(struct partvisor_vp_state *))
 {
-	struct partvisor_create_partition cp = { 0 };
-	struct partvisor_memory_region mr = { 0 };
-	struct partvisor_create_vp cv = { 0 };
 	struct partvisor_vp_state st;
 
-	g->part = -1;
-	g->vp = -1;
-	g->mem = mmap(NULL, MEM_SIZE, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (g->mem == MAP_FAILED)
-		return -1;
-	memcpy(g->mem + CODE, code, len);
-	g->part = ioctl(dev, PARTVISOR_CREATE_PARTITION, &cp);
-	if (g->part < 0)
-		return -1;
-	mr.size = MEM_SIZE;
-	mr.uaddr = (unsigned long)g->mem;
-	mr.flags = PARTVISOR_MEM_ALL;
-	if (ioctl(g->part, PARTVISOR_MAP_MEMORY, &mr))
-		return -1;
-	g->vp = ioctl(g->part, PARTVISOR_CREATE_VP, &cv);
-	if (g->vp < 0 || ioctl(g->vp, PARTVISOR_GET_VP_STATE, &st))
+	if (pv_guest_new(dev, g, MEM_SIZE, CODE, code, len) ||
+	    ioctl(g->vp, PARTVISOR_GET_VP_STATE, &st))
 		return -1;
 	pv_state_real(&st, 0, CODE, 0x8000);
 	if (tweak)
@@ -60,17 +37,7 @@ static int guest_new(int dev, struct guest *g, const void *code,
 	return ioctl(g->vp, PARTVISOR_SET_VP_STATE, &st);
 }
 
-static void guest_free(struct guest *g)
-{
-	if (g->vp >= 0)
-		close(g->vp);
-	if (g->part >= 0)
-		close(g->part);
-	if (g->mem != MAP_FAILED)
-		munmap(g->mem, MEM_SIZE);
-}
-
-static int run(struct guest *g, struct partvisor_run *r)
+static int run(struct pv_guest *g, struct partvisor_run *r)
 {
 	return ioctl(g->vp, PARTVISOR_RUN_VP, r);
 }
@@ -95,7 +62,7 @@ static const unsigned char io_guest[] = {
 static void test_exits(int dev)
 {
 	struct partvisor_run r = { 0 };
-	struct guest g;
+	struct pv_guest g;
 	int ret;
 
 	if (guest_new(dev, &g, io_guest, sizeof(io_guest), NULL)) {
@@ -135,7 +102,7 @@ static void test_exits(int dev)
 	r.flags = 1u << 31;
 	pv_check(run(&g, &r) == -1 && errno == EINVAL,
 		 "RUN with unknown flags: EINVAL");
-	guest_free(&g);
+	pv_guest_free(&g);
 }
 
 /* pxor xmm0, xmm0; hlt: the VP's SSE state, not the VMM's. */
@@ -173,7 +140,7 @@ static void test_fpu(int dev)
 	struct partvisor_xsave *x = malloc(sizeof(*x));
 	struct partvisor_run r = { 0 };
 	unsigned long long xmm0 = 0, bv;
-	struct guest g;
+	struct pv_guest g;
 	long ret;
 
 	if (!x || guest_new(dev, &g, sse_guest, sizeof(sse_guest), sse_on) ||
@@ -199,7 +166,7 @@ static void test_fpu(int dev)
 				      "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16),
 		 "...and its own XMM0 is clear in its XSAVE image");
 	free(x);
-	guest_free(&g);
+	pv_guest_free(&g);
 }
 
 /* INT3 with an empty IVT: #GP, #DF, triple fault. */
@@ -213,7 +180,7 @@ static void empty_ivt(struct partvisor_vp_state *st)
 static void test_triple_fault(int dev)
 {
 	struct partvisor_run r = { 0 };
-	struct guest g;
+	struct pv_guest g;
 	int ret;
 
 	if (pv_bochs_amd()) {
@@ -234,7 +201,7 @@ static void test_triple_fault(int dev)
 	memset(&r, 0, sizeof(r));
 	pv_check(run(&g, &r) == -1 && errno == ESHUTDOWN,
 		 "a crashed partition runs no more: ESHUTDOWN");
-	guest_free(&g);
+	pv_guest_free(&g);
 }
 
 /*
@@ -252,21 +219,21 @@ static void impossible(struct partvisor_vp_state *st)
 static void test_invalid_state(int dev)
 {
 	struct partvisor_run r = { 0 };
-	struct guest g;
+	struct pv_guest g;
 	int ret;
 
 	if (guest_new(dev, &g, crash_guest, sizeof(crash_guest), impossible)) {
 		pv_check(errno == EINVAL,
 			 "a CS both L and D refused when set (%s)",
 			 strerror(errno));
-		guest_free(&g);
+		pv_guest_free(&g);
 		return;
 	}
 	ret = run(&g, &r);
 	pv_check(!ret && r.reason == PARTVISOR_EXIT_INVALID_STATE,
 		 "a CS both L and D: INVALID_STATE exit (%u, ret %d)",
 		 r.reason, ret);
-	guest_free(&g);
+	pv_guest_free(&g);
 }
 
 /* OUT of the byte at DATA, which differs per partition. */
@@ -286,7 +253,7 @@ static const unsigned char own_guest[] = {
 static void test_many(int dev)
 {
 	struct partvisor_run r;
-	struct guest g[MANY];
+	struct pv_guest g[MANY];
 	unsigned int i, n, bad = 0, round;
 
 	for (n = 0; n < MANY; n++) {
@@ -317,7 +284,7 @@ static void test_many(int dev)
 		 "%u partitions ran twice each, %u saw memory not their own",
 		 n, bad);
 	for (i = 0; i < n; i++)
-		guest_free(&g[i]);
+		pv_guest_free(&g[i]);
 }
 
 static const unsigned char spin_guest[] = { 0xeb, 0xfe };	/* jmp $ */
@@ -342,7 +309,7 @@ static void test_signal(int dev)
 {
 	struct sigaction sa = { .sa_handler = on_alarm };
 	struct partvisor_run r = { 0 };
-	struct guest g;
+	struct pv_guest g;
 	int ret;
 
 	if (guest_new(dev, &g, spin_guest, sizeof(spin_guest), spin_if)) {
@@ -355,7 +322,7 @@ static void test_signal(int dev)
 	pv_check(ret == -1 && errno == EINTR,
 		 "a signal ends RUN of a spinning guest with EINTR (%d, %s)",
 		 ret, strerror(errno));
-	guest_free(&g);
+	pv_guest_free(&g);
 }
 
 #define KILLS	50
@@ -374,7 +341,7 @@ static void test_kill(int dev)
 		pid = fork();
 		if (!pid) {
 			struct partvisor_run r = { 0 };
-			struct guest g;
+			struct pv_guest g;
 
 			close(fds[0]);
 			if (guest_new(dev, &g, spin_guest, sizeof(spin_guest),
