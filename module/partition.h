@@ -228,6 +228,21 @@ extern const struct pv_part_ops pv_svm_part_ops;
 
 extern const struct pv_part_ops *pv_part_ops;
 
+/* The 64-bit value a VP passes in two registers (EDX:EAX and the like). */
+static inline u64 pv_vp_reg_pair(struct pv_vp *vp, enum pv_reg hi,
+				 enum pv_reg lo)
+{
+	return (*pv_part_ops->vp_gpr(vp, hi) << 32) |
+	       (u32)*pv_part_ops->vp_gpr(vp, lo);
+}
+
+/* Hand a VP @val in EDX:EAX, each half zero-extended, as RDMSR does. */
+static inline void pv_vp_set_edx_eax(struct pv_vp *vp, u64 val)
+{
+	*pv_part_ops->vp_gpr(vp, PV_REG_RAX) = (u32)val;
+	*pv_part_ops->vp_gpr(vp, PV_REG_RDX) = val >> 32;
+}
+
 /* module/partition.c */
 long pv_create_partition(void __user *argp);
 long pv_list_partitions(void __user *argp);

@@ -122,8 +122,7 @@ static void pv_run_cpuid(struct pv_vp *vp)
 static bool pv_run_xsetbv(struct pv_vp *vp)
 {
 	const struct pv_part_ops *ops = pv_part_ops;
-	u64 val = (*ops->vp_gpr(vp, PV_REG_RDX) << 32) |
-		  (u32)*ops->vp_gpr(vp, PV_REG_RAX);
+	u64 val = pv_vp_reg_pair(vp, PV_REG_RDX, PV_REG_RAX);
 	u64 host = pv_host_xcr0();
 
 	if (ops->vp_cpl(vp) || (u32)*ops->vp_gpr(vp, PV_REG_RCX) ||
@@ -154,10 +153,8 @@ static int pv_run_complete(struct pv_vp *vp, const struct partvisor_run *run)
 			ops->vp_resume(vp, &e, PV_RESUME_GP);
 			return 0;
 		}
-		if (!vp->pend.write) {
-			*rax = (u32)run->msr.data;
-			*ops->vp_gpr(vp, PV_REG_RDX) = run->msr.data >> 32;
-		}
+		if (!vp->pend.write)
+			pv_vp_set_edx_eax(vp, run->msr.data);
 	} else {
 		if (run->flags)
 			return -EINVAL;
@@ -204,8 +201,7 @@ static void pv_run_report_msr(struct pv_vp *vp, const struct pv_exit *e,
 	run->msr.index = *ops->vp_gpr(vp, PV_REG_RCX);
 	run->msr.flags = write ? PARTVISOR_MSR_WRITE : 0;
 	if (write)
-		run->msr.data = (*ops->vp_gpr(vp, PV_REG_RDX) << 32) |
-				(u32)*ops->vp_gpr(vp, PV_REG_RAX);
+		run->msr.data = pv_vp_reg_pair(vp, PV_REG_RDX, PV_REG_RAX);
 	vp->pending = true;
 	vp->pend.reason = PARTVISOR_EXIT_MSR;
 	vp->pend.write = write;

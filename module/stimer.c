@@ -124,9 +124,8 @@ static void pv_stimer_set_count(struct pv_vp *vp, u64 val)
 bool pv_synthetic_msr(struct pv_vp *vp, const struct pv_exit *e)
 {
 	const struct pv_part_ops *ops = pv_part_ops;
-	u64 *rax = ops->vp_gpr(vp, PV_REG_RAX), *rdx = ops->vp_gpr(vp, PV_REG_RDX);
 	bool write = e->kind == PV_EXIT_MSR_WRITE, ok = true;
-	u64 val = (*rdx << 32) | (u32)*rax;
+	u64 val = pv_vp_reg_pair(vp, PV_REG_RDX, PV_REG_RAX);
 
 	switch ((u32)*ops->vp_gpr(vp, PV_REG_RCX)) {
 	case PARTVISOR_MSR_VP_INDEX:
@@ -152,10 +151,8 @@ bool pv_synthetic_msr(struct pv_vp *vp, const struct pv_exit *e)
 	default:
 		return false;
 	}
-	if (ok && !write) {
-		*rax = (u32)val;
-		*rdx = val >> 32;
-	}
+	if (ok && !write)
+		pv_vp_set_edx_eax(vp, val);
 	ops->vp_resume(vp, e, ok ? PV_RESUME_SKIP : PV_RESUME_GP);
 	return true;
 }

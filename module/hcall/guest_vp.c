@@ -44,19 +44,6 @@ static u16 pv_guest_send_ipi(void *priv, u32 vector, u64 mask)
 }
 
 /*
- * The TLFS register convention follows the caller's mode: in 64-bit mode
- * RCX is the input value, RDX and R8 the input and output GPAs (or fast
- * parameters) and RAX the result; otherwise EDX:EAX, EBX:ECX, EDI:ESI
- * and EDX:EAX.
- */
-static u64 pv_guest_pair(struct pv_vp *vp, enum pv_reg hi, enum pv_reg lo)
-{
-	const struct pv_part_ops *ops = pv_part_ops;
-
-	return (*ops->vp_gpr(vp, hi) << 32) | (u32)*ops->vp_gpr(vp, lo);
-}
-
-/*
  * A hypercall instruction of a child VP. CPL > 0 and real mode (or
  * virtual-8086 mode, which runs at CPL 3) get #UD, as on Hyper-V.
  * Returns true to run on, false when @run holds an exit for the VMM.
@@ -83,25 +70,29 @@ bool pv_guest_hypercall(struct pv_vp *vp, const struct pv_exit *e,
 		ops->vp_resume(vp, e, PV_RESUME_UD);
 		return true;
 	}
+	/*
+	 * The TLFS register convention follows the caller's mode: in 64-bit
+	 * mode RCX is the input value, RDX and R8 the input and output GPAs
+	 * (or fast parameters) and RAX the result; otherwise EDX:EAX,
+	 * EBX:ECX, EDI:ESI and EDX:EAX.
+	 */
 	wide = (st->efer & EFER_LMA) && (st->cs.attrib & PARTVISOR_SEG_L);
 	if (wide) {
 		regs.input = *ops->vp_gpr(vp, PV_REG_RCX);
 		regs.param0 = *ops->vp_gpr(vp, PV_REG_RDX);
 		regs.param1 = *ops->vp_gpr(vp, PV_REG_R8);
 	} else {
-		regs.input = pv_guest_pair(vp, PV_REG_RDX, PV_REG_RAX);
-		regs.param0 = pv_guest_pair(vp, PV_REG_RBX, PV_REG_RCX);
-		regs.param1 = pv_guest_pair(vp, PV_REG_RDI, PV_REG_RSI);
+		regs.input = pv_vp_reg_pair(vp, PV_REG_RDX, PV_REG_RAX);
+		regs.param0 = pv_vp_reg_pair(vp, PV_REG_RBX, PV_REG_RCX);
+		regs.param1 = pv_vp_reg_pair(vp, PV_REG_RDI, PV_REG_RSI);
 	}
 
 	action = pv_hc_guest_call(&regs, &env, &exit);
 
-	if (wide) {
+	if (wide)
 		*ops->vp_gpr(vp, PV_REG_RAX) = regs.result;
-	} else {
-		*ops->vp_gpr(vp, PV_REG_RAX) = (u32)regs.result;
-		*ops->vp_gpr(vp, PV_REG_RDX) = regs.result >> 32;
-	}
+	else
+		pv_vp_set_edx_eax(vp, regs.result);
 	ops->vp_resume(vp, e, PV_RESUME_SKIP);
 
 	switch (action) {
@@ -139,12 +130,10 @@ bool pv_guest_msr(struct pv_vp *vp, const struct pv_exit *e)
 	mutex_lock(&pv_hv_msr_lock);
 	if (e->kind == PV_EXIT_MSR_READ) {
 		action = pv_hv_msr_read(&p->hv, index, &value);
-		if (action == PV_HV_MSR_DONE) {
-			*ops->vp_gpr(vp, PV_REG_RAX) = (u32)value;
-			*ops->vp_gpr(vp, PV_REG_RDX) = value >> 32;
-		}
+		if (action == PV_HV_MSR_DONE)
+			pv_vp_set_edx_eax(vp, value);
 	} else {
-		value = pv_guest_pair(vp, PV_REG_RDX, PV_REG_RAX);
+		value = pv_vp_reg_pair(vp, PV_REG_RDX, PV_REG_RAX);
 		action = pv_hv_msr_write(&p->hv, index, value, &next);
 		if (action == PV_HV_MSR_FILL_PAGE) {
 			pv_hc_page_code(code, pv_caps.vendor);
