@@ -4,9 +4,12 @@
  * both backends: the nested page table, and the rule that an unmap waits
  * for runs in progress (they hold run_lock for reading around each
  * dispatch) and bumps tlb_gen so that every VP flushes its TLB tag before
- * its next run. Only then may the core unpin the pages.
+ * its next run. Only then may the core unpin the pages. The same rule
+ * lets host mode read guest memory through the table (pv_child_mem_read).
  */
+#include <linux/minmax.h>
 #include <linux/mm.h>
+#include <linux/string.h>
 #include <asm/io.h>
 
 #include "partition.h"
@@ -60,4 +63,29 @@ int pv_child_mem_map(struct pv_child_mem *m, struct pv_mem_region *r)
 void pv_child_mem_unmap(struct pv_child_mem *m, struct pv_mem_region *r)
 {
 	pv_child_mem_unmap_pages(m, r->gpa, r->nr_pages);
+}
+
+/*
+ * Copy @len bytes at guest-physical @gpa into @buf through the nested
+ * page table, as the VP itself would read them: 0, or -EFAULT when a page
+ * is not mapped. For host mode and for holders of run_lock, which keeps
+ * every mapped page pinned; no locks, nothing that sleeps.
+ */
+int pv_child_mem_read(void *mem, u64 gpa, void *buf, unsigned int len)
+{
+	struct pv_child_mem *m = mem;
+	unsigned int n;
+	u64 e;
+
+	while (len) {
+		n = min_t(u64, len, PAGE_SIZE - offset_in_page(gpa));
+		e = pv_npt_lookup(&m->npt, gpa & PAGE_MASK);
+		if (!e)
+			return -EFAULT;
+		memcpy(buf, __va((e & m->npt.fmt->addr) + offset_in_page(gpa)), n);
+		buf += n;
+		gpa += n;
+		len -= n;
+	}
+	return 0;
 }

@@ -92,16 +92,18 @@ DEFINE_SHOW_ATTRIBUTE(pv_hypervisor);
 static int pv_partition_show(struct seq_file *m, void *unused)
 {
 	struct pv_partition *p = m->private;
+	const struct pv_cpuid_table *cpuid;
 	struct pv_mem_region *r;
 
 	mutex_lock(&p->lock);
+	cpuid = rcu_dereference_protected(p->cpuid, lockdep_is_held(&p->lock));
 	seq_printf(m, "id: %u\n", p->id);
 	seq_printf(m, "owner_pid: %d\n", pid_nr(p->owner));
 	seq_printf(m, "vps: %u\n", p->nr_vps);
 	seq_printf(m, "regions: %u\n", p->nr_regions);
 	seq_printf(m, "mapped_bytes: %llu\n", p->mapped_bytes);
 	seq_printf(m, "pinned_pages: %lu\n", p->pinned_pages);
-	seq_printf(m, "cpuid_entries: %u\n", p->nr_cpuid);
+	seq_printf(m, "cpuid_entries: %u\n", cpuid ? cpuid->nr : 0);
 	list_for_each_entry(r, &p->regions, node)
 		seq_printf(m, "region: gpa=%#llx size=%#llx flags=%c%c%c\n",
 			   r->gpa, r->size,

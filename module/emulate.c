@@ -38,9 +38,15 @@ static u64 pv_emul_mask(unsigned int size)
 	return size >= 8 ? ~0ULL : BIT_ULL(8 * size) - 1;
 }
 
-static int pv_emul_read_entry(void *ctx, u64 gpa, void *val, unsigned int size)
+static int pv_emul_read_gpa(void *ctx, u64 gpa, void *val, unsigned int size)
 {
 	return pv_gpa_read(ctx, gpa, val, size);
+}
+
+/* The run loop's way to guest memory: the VMM's regions, under p->lock. */
+static struct pv_gpa_reader pv_emul_reader(struct pv_vp *vp)
+{
+	return (struct pv_gpa_reader){ .read = pv_emul_read_gpa, .ctx = vp->part };
 }
 
 /* The backend's state of the VP, in vp->state, to read from. */
@@ -78,14 +84,14 @@ static u64 pv_emul_linear(const struct partvisor_vp_state *s,
  * the #PF error code; -ENXIO with the GPA of a paging-structure entry
  * outside RAM.
  */
-static int pv_emul_xlate(struct pv_vp *vp, u64 la, unsigned int len,
-			 u32 access, struct pv_emul_span *sp, u64 *bad,
-			 u32 *code)
+static int pv_emul_xlate(struct pv_vp *vp, const struct pv_gpa_reader *rd,
+			 u64 la, unsigned int len, u32 access,
+			 struct pv_emul_span *sp, u64 *bad, u32 *code)
 {
 	const struct partvisor_vp_state *s = &vp->state;
 	struct pv_gva_walk w = {
 		.cr0 = s->cr0, .cr3 = s->cr3, .cr4 = s->cr4, .efer = s->efer,
-		.read = pv_emul_read_entry, .ctx = vp->part,
+		.read = rd->read, .ctx = rd->ctx,
 	};
 	unsigned int i;
 	u64 at;
@@ -125,7 +131,8 @@ static int pv_emul_copy(struct pv_vp *vp, const struct pv_emul_span *sp,
 }
 
 /* Up to PV_INSN_MAX bytes at CS:RIP: how many, or -errno. */
-static int pv_emul_fetch(struct pv_vp *vp, unsigned int mode, u8 *buf)
+static int pv_emul_fetch(struct pv_vp *vp, const struct pv_gpa_reader *rd,
+			 unsigned int mode, u8 *buf)
 {
 	u64 la = pv_emul_linear(&vp->state, PV_SREG_CS, vp->state.rip, mode);
 	unsigned int first = min_t(u64, PV_INSN_MAX,
@@ -134,37 +141,39 @@ static int pv_emul_fetch(struct pv_vp *vp, unsigned int mode, u8 *buf)
 	u64 bad;
 	u32 code;
 
-	if (pv_emul_xlate(vp, la, first, PV_PF_FETCH, &sp, &bad, &code) ||
-	    pv_gpa_read(vp->part, sp.gpa[0], buf, first))
+	if (pv_emul_xlate(vp, rd, la, first, PV_PF_FETCH, &sp, &bad, &code) ||
+	    rd->read(rd->ctx, sp.gpa[0], buf, first))
 		return -EFAULT;
 	if (first == PV_INSN_MAX)
 		return first;
 	/* The next page matters only to an instruction that reaches it. */
-	if (pv_emul_xlate(vp, la + first, PV_INSN_MAX - first, PV_PF_FETCH,
+	if (pv_emul_xlate(vp, rd, la + first, PV_INSN_MAX - first, PV_PF_FETCH,
 			  &sp, &bad, &code) ||
-	    pv_gpa_read(vp->part, sp.gpa[0], buf + first, PV_INSN_MAX - first))
+	    rd->read(rd->ctx, sp.gpa[0], buf + first, PV_INSN_MAX - first))
 		return first;
 	return PV_INSN_MAX;
 }
 
 static int pv_emul_decode(struct pv_vp *vp, struct pv_insn *insn)
 {
+	struct pv_gpa_reader rd = pv_emul_reader(vp);
 	unsigned int mode = pv_emul_mode(&vp->state);
 	u8 bytes[PV_INSN_MAX];
 	int n;
 
-	n = pv_emul_fetch(vp, mode, bytes);
+	n = pv_emul_fetch(vp, &rd, mode, bytes);
 	if (n < 0)
 		return n;
 	return pv_insn_decode(bytes, n, mode, insn);
 }
 
-int pv_emul_fetch_insn(struct pv_vp *vp, u8 *buf, bool *code64)
+int pv_emul_fetch_insn(struct pv_vp *vp, const struct pv_gpa_reader *rd,
+		       u8 *buf, bool *code64)
 {
 	unsigned int mode = pv_emul_mode(pv_emul_state(vp));
 
 	*code64 = mode == 8;
-	return pv_emul_fetch(vp, mode, buf);
+	return pv_emul_fetch(vp, rd, mode, buf);
 }
 
 static u64 pv_emul_get_reg(struct pv_vp *vp, unsigned int reg,
@@ -297,6 +306,7 @@ static void pv_emul_string_step(struct pv_vp *vp, unsigned int idx,
 bool pv_emul_string_io(struct pv_vp *vp, const struct pv_exit *e,
 		       struct partvisor_run *run)
 {
+	struct pv_gpa_reader rd = pv_emul_reader(vp);
 	struct pv_exit_pending *pend = &vp->pend;
 	const struct partvisor_vp_state *s;
 	unsigned int idx, size = e->io.size;
@@ -321,8 +331,8 @@ bool pv_emul_string_io(struct pv_vp *vp, const struct pv_exit *e,
 	la = pv_emul_linear(s, insn.seg, pv_emul_get_reg(vp, idx, insn.addr_size,
 							 false),
 			    pv_emul_mode(s));
-	ret = pv_emul_xlate(vp, la, size, e->io.in ? PV_PF_WRITE : 0, &sp,
-			    &bad, &code);
+	ret = pv_emul_xlate(vp, &rd, la, size, e->io.in ? PV_PF_WRITE : 0,
+			    &sp, &bad, &code);
 	if (ret == -EFAULT) {
 		pv_emul_inject_pf(vp, bad, code);
 		return true;

@@ -85,10 +85,22 @@ bool pv_emul_mmio(struct pv_vp *vp, const struct pv_exit *e,
 bool pv_emul_string_io(struct pv_vp *vp, const struct pv_exit *e,
 		       struct partvisor_run *run);
 int pv_emul_complete(struct pv_vp *vp, const struct partvisor_run *run);
+
+/*
+ * How guest-physical memory is read: @read copies @len bytes at @gpa into
+ * @buf and returns 0, or -errno when the VP has no RAM there.
+ */
+struct pv_gpa_reader {
+	int (*read)(void *ctx, u64 gpa, void *buf, unsigned int len);
+	void *ctx;
+};
+
 /*
  * For a backend decoding an exit: up to PV_INSN_MAX bytes at the VP's
- * CS:RIP (how many, or -errno), *@code64 for 64-bit code.
+ * CS:RIP read through @rd (how many, or -errno), *@code64 for 64-bit
+ * code.
  */
-int pv_emul_fetch_insn(struct pv_vp *vp, u8 *buf, bool *code64);
+int pv_emul_fetch_insn(struct pv_vp *vp, const struct pv_gpa_reader *rd,
+		       u8 *buf, bool *code64);
 
 #endif /* _PV_EMULATE_H */

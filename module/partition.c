@@ -49,7 +49,8 @@ static void pv_part_free(struct pv_partition *p)
 	pv_nr_parts--;
 	mutex_unlock(&pv_parts_lock);
 
-	kvfree(p->cpuid);
+	/* No reader is left: no VP, no fd. */
+	kvfree(rcu_dereference_protected(p->cpuid, true));
 	mmdrop(p->mm);
 	put_pid(p->owner);
 	mutex_destroy(&p->lock);
@@ -109,7 +110,7 @@ static int pv_cpuid_check(const struct partvisor_cpuid_entry *e,
 
 static long pv_set_cpuid(struct pv_partition *p, void __user *argp)
 {
-	struct partvisor_cpuid_entry *table = NULL, *old;
+	struct pv_cpuid_table *table = NULL, *old;
 	struct partvisor_cpuid args;
 	int ret;
 
@@ -121,12 +122,14 @@ static long pv_set_cpuid(struct pv_partition *p, void __user *argp)
 		return -EINVAL;
 
 	if (args.nr_entries) {
-		table = vmemdup_user(u64_to_user_ptr(args.entries),
-				     array_size(args.nr_entries,
-						sizeof(*table)));
-		if (IS_ERR(table))
-			return PTR_ERR(table);
-		ret = pv_cpuid_check(table, args.nr_entries);
+		table = kvmalloc(struct_size(table, e, args.nr_entries),
+				 GFP_KERNEL_ACCOUNT);
+		if (!table)
+			return -ENOMEM;
+		table->nr = args.nr_entries;
+		ret = copy_from_user(table->e, u64_to_user_ptr(args.entries),
+				     array_size(table->nr, sizeof(table->e[0]))) ?
+		      -EFAULT : pv_cpuid_check(table->e, table->nr);
 		if (ret) {
 			kvfree(table);
 			return ret;
@@ -134,16 +137,17 @@ static long pv_set_cpuid(struct pv_partition *p, void __user *argp)
 	}
 
 	mutex_lock(&p->lock);
-	old = p->cpuid;
-	p->cpuid = table;
-	p->nr_cpuid = args.nr_entries;
+	old = rcu_replace_pointer(p->cpuid, table, lockdep_is_held(&p->lock));
 	mutex_unlock(&p->lock);
-	kvfree(old);
+	/* A VP may be reading it in host mode right now. */
+	if (old)
+		kvfree_rcu(old, rcu);
 	return 0;
 }
 
 static long pv_get_cpuid(struct pv_partition *p, void __user *argp)
 {
+	const struct pv_cpuid_table *table;
 	struct partvisor_cpuid args;
 	unsigned int room;
 	long ret = 0;
@@ -155,13 +159,14 @@ static long pv_get_cpuid(struct pv_partition *p, void __user *argp)
 		return -EINVAL;
 
 	mutex_lock(&p->lock);
+	table = rcu_dereference_protected(p->cpuid, lockdep_is_held(&p->lock));
 	room = args.nr_entries;
-	args.nr_entries = p->nr_cpuid;
-	if (room < p->nr_cpuid)
+	args.nr_entries = table ? table->nr : 0;
+	if (room < args.nr_entries)
 		ret = -E2BIG;
-	else if (p->nr_cpuid &&
-		 copy_to_user(u64_to_user_ptr(args.entries), p->cpuid,
-			      p->nr_cpuid * sizeof(*p->cpuid)))
+	else if (table &&
+		 copy_to_user(u64_to_user_ptr(args.entries), table->e,
+			      array_size(table->nr, sizeof(table->e[0]))))
 		ret = -EFAULT;
 	mutex_unlock(&p->lock);
 

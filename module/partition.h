@@ -93,6 +93,16 @@ struct pv_vp {
 };
 
 /*
+ * A VMM's CPUID table. Replaced whole under the partition's lock and read
+ * under RCU, by host mode too: a dispatch runs with interrupts off.
+ */
+struct pv_cpuid_table {
+	struct rcu_head rcu;
+	unsigned int nr;
+	struct partvisor_cpuid_entry e[];
+};
+
+/*
  * A child partition. Freed when the last of its fd and its VP fds is
  * closed (@ref). @lock protects everything below it and is held across
  * every struct pv_part_ops call.
@@ -113,8 +123,7 @@ struct pv_partition {
 	unsigned long pinned_pages;
 	struct pv_vp *vps[PARTVISOR_MAX_VPS];
 	unsigned int nr_vps;
-	struct partvisor_cpuid_entry *cpuid;	/* kvmalloc'ed table */
-	unsigned int nr_cpuid;
+	struct pv_cpuid_table __rcu *cpuid;	/* the VMM's, or NULL */
 	bool crashed;			/* triple fault: no VP runs again */
 	u64 ref_time_base;		/* ktime_get_ns() at creation */
 	struct pv_hv_msrs hv;		/* under pv_hv_msr_lock (guest_vp.c) */
@@ -273,6 +282,7 @@ int pv_child_mem_init(struct pv_child_mem *m, const struct pv_npt_fmt *fmt,
 void pv_child_mem_free(struct pv_child_mem *m);
 int pv_child_mem_map(struct pv_child_mem *m, struct pv_mem_region *r);
 void pv_child_mem_unmap(struct pv_child_mem *m, struct pv_mem_region *r);
+int pv_child_mem_read(void *mem, u64 gpa, void *buf, unsigned int len);
 
 /* module/guest_mem.c */
 int pv_gpa_access(struct pv_partition *p, u64 gpa, void *buf, size_t len,
@@ -297,6 +307,11 @@ bool pv_guest_msr(struct pv_vp *vp, const struct pv_exit *e);
 
 /* module/run.c */
 long pv_vp_run(struct pv_vp *vp, void __user *argp);
+
+/* module/host_exit.c: exits a backend handles in host mode */
+bool pv_host_exit(struct pv_vp *vp, const struct pv_exit *e);
+void pv_vp_cpuid(struct pv_vp *vp);
+bool pv_guest_hypercall_host(struct pv_vp *vp, const struct pv_exit *e);
 
 /* module/irq.c */
 void pv_vp_irq_init(struct pv_vp *vp);

@@ -3,12 +3,15 @@
  * Running a child VP from its VMM's thread (root scheduler mode).
  * PARTVISOR_RUN_VP dispatches the VP on the calling thread's LP again and
  * again, handles what partvisor handles itself (CPUID, hypercalls,
- * XSETBV, instructions that get #UD) and returns to the VMM with an
- * intercept message for the rest. Linux's scheduler decides when the
- * thread runs: need_resched is honoured between dispatches and a pending
- * signal ends RUN with -EINTR, so the VMM can be killed at any time.
+ * XSETBV, instructions that get #UD, known MSRs, HLT) and returns to the
+ * VMM with an intercept message for the rest. A backend may handle some
+ * exits in host mode first (module/host_exit.c); they never reach here.
+ * Linux's scheduler decides when the thread runs: need_resched is
+ * honoured between dispatches and a pending signal ends RUN with -EINTR,
+ * so the VMM can be killed at any time.
  */
 #include <linux/minmax.h>
+#include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/string.h>
@@ -73,49 +76,6 @@ static void pv_fpu_leave(struct pv_vp *vp, struct fpu_guest *gfpu)
 				       sizeof(vp->xsave->region),
 				       pv_fpu_mask(), 0);
 	fpu_free_guest_fpstate(gfpu);
-}
-
-/*
- * CPUID for a child: partvisor's own leaves (without the root's
- * privileges), else the VMM's table, else zeros, as Hyper-V does.
- */
-static void pv_run_cpuid(struct pv_vp *vp)
-{
-	const struct pv_part_ops *ops = pv_part_ops;
-	struct pv_partition *p = vp->part;
-	u64 *rax = ops->vp_gpr(vp, PV_REG_RAX), *rbx = ops->vp_gpr(vp, PV_REG_RBX);
-	u64 *rcx = ops->vp_gpr(vp, PV_REG_RCX), *rdx = ops->vp_gpr(vp, PV_REG_RDX);
-	u32 leaf = *rax, subleaf = *rcx;
-	struct pv_cpuid_regs r = { 0 };
-	unsigned int i;
-
-	if (leaf >= PV_CPUID_BASE && leaf <= PV_CPUID_BASE + 0xff) {
-		pv_root_cpuid(leaf, subleaf, &r);
-		if (leaf == PV_CPUID_BASE + 3) {
-			r.eax = PV_HC_GUEST_PRIV_EAX;
-			r.ebx = PV_HC_GUEST_PRIV_EBX;
-		}
-	} else {
-		mutex_lock(&p->lock);
-		for (i = 0; i < p->nr_cpuid; i++) {
-			const struct partvisor_cpuid_entry *e = &p->cpuid[i];
-
-			if (e->function != leaf ||
-			    ((e->flags & PARTVISOR_CPUID_SUBLEAF) &&
-			     e->index != subleaf))
-				continue;
-			r.eax = e->eax;
-			r.ebx = e->ebx;
-			r.ecx = e->ecx;
-			r.edx = e->edx;
-			break;
-		}
-		mutex_unlock(&p->lock);
-	}
-	*rax = r.eax;
-	*rbx = r.ebx;
-	*rcx = r.ecx;
-	*rdx = r.edx;
 }
 
 /* XSETBV: XCR0 only, x87 always, AVX only with SSE, what the host has. */
@@ -221,7 +181,9 @@ static bool pv_run_handle(struct pv_vp *vp, const struct pv_exit *e,
 	case PV_EXIT_INTERRUPTED:
 		return true;
 	case PV_EXIT_CPUID:
-		pv_run_cpuid(vp);
+		rcu_read_lock();
+		pv_vp_cpuid(vp);
+		rcu_read_unlock();
 		ops->vp_resume(vp, e, PV_RESUME_SKIP);
 		return true;
 	case PV_EXIT_HYPERCALL:
@@ -284,7 +246,7 @@ static long pv_run_loop(struct pv_vp *vp, struct partvisor_run *run)
 		cond_resched();
 		ret = pv_irq_prepare(vp);
 		if (!ret) {
-			t = pv_vp_stats_dispatch(vp);
+			pv_vp_stats_dispatch(vp);
 			ret = ops->vp_dispatch(vp);
 		}
 		/* Something was asserted meanwhile: look again. */
@@ -293,7 +255,7 @@ static long pv_run_loop(struct pv_vp *vp, struct partvisor_run *run)
 		if (ret)
 			return ret;
 		ops->vp_exit(vp, &e);
-		t = pv_vp_stats_exit(vp, &e, t);
+		t = pv_vp_stats_exit(vp, &e);
 		again = pv_run_handle(vp, &e, run);
 		pv_vp_stats_handled(vp, &e, t);
 		if (again)

@@ -2,8 +2,9 @@
 /*
  * Per-VP counters of child partitions: what the run loop counts and
  * their debugfs file, partvisor/partition/<id>/vp/<n>, as "name: value"
- * lines. The run loop writes them with the VP's lock held; readers do
- * not take it (a RUN may hold it for long) and see a snapshot.
+ * lines. The run loop writes them with the VP's lock held, host mode
+ * while the run loop waits for it; readers do not take the lock (a RUN
+ * may hold it for long) and see a snapshot.
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -48,19 +49,24 @@ static enum pv_vp_stat_exit pv_vp_stat_kind(const struct pv_exit *e)
 	}
 }
 
-u64 pv_vp_stats_dispatch(struct pv_vp *vp)
+void pv_vp_stats_dispatch(struct pv_vp *vp)
 {
 	pv_stat_add(&vp->stats.runs, 1);
-	return pv_vp_stats_now();
+	vp->stats.entry_tsc = pv_vp_stats_now();
 }
 
-u64 pv_vp_stats_exit(struct pv_vp *vp, const struct pv_exit *e, u64 since)
+static void pv_vp_stats_count(struct pv_vp *vp, enum pv_vp_stat_exit k,
+			      u64 now)
 {
-	enum pv_vp_stat_exit k = pv_vp_stat_kind(e);
+	pv_stat_add(&vp->stats.exits[k], 1);
+	pv_stat_add(&vp->stats.guest_cycles[k], now - vp->stats.entry_tsc);
+}
+
+u64 pv_vp_stats_exit(struct pv_vp *vp, const struct pv_exit *e)
+{
 	u64 now = pv_vp_stats_now();
 
-	pv_stat_add(&vp->stats.exits[k], 1);
-	pv_stat_add(&vp->stats.guest_cycles[k], now - since);
+	pv_vp_stats_count(vp, pv_vp_stat_kind(e), now);
 	return now;
 }
 
@@ -68,6 +74,17 @@ void pv_vp_stats_handled(struct pv_vp *vp, const struct pv_exit *e, u64 since)
 {
 	pv_stat_add(&vp->stats.handle_cycles[pv_vp_stat_kind(e)],
 		    pv_vp_stats_now() - since);
+}
+
+void pv_vp_stats_host(struct pv_vp *vp, const struct pv_exit *e, u64 since)
+{
+	enum pv_vp_stat_exit k = pv_vp_stat_kind(e);
+	u64 now = pv_vp_stats_now();
+
+	pv_vp_stats_count(vp, k, since);
+	pv_stat_add(&vp->stats.host_exits[k], 1);
+	pv_stat_add(&vp->stats.handle_cycles[k], now - since);
+	vp->stats.entry_tsc = now;
 }
 
 void pv_vp_stats_run(struct pv_vp *vp, u64 since)
@@ -95,6 +112,8 @@ static int pv_vp_stats_show(struct seq_file *m, void *unused)
 			   READ_ONCE(s->guest_cycles[i]));
 		seq_printf(m, "handle_cycles_%s: %llu\n", names[i],
 			   READ_ONCE(s->handle_cycles[i]));
+		seq_printf(m, "host_exits_%s: %llu\n", names[i],
+			   READ_ONCE(s->host_exits[i]));
 	}
 	return 0;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A child VP's counters, kept by the run loop (module/run.c) in process
- * context with the VP's lock held and read by debugfs as a snapshot
- * while the VP may be running. Time is in TSC cycles.
+ * context with the VP's lock held, and by host mode on the run loop's
+ * behalf, and read by debugfs as a snapshot while the VP may be running.
+ * Time is in TSC cycles.
  */
 #ifndef _PV_VP_STATS_H
 #define _PV_VP_STATS_H
@@ -34,12 +35,21 @@ struct pv_vp_run_stats {
 	u64 exits[PV_VP_NR_STAT_EXITS];
 	u64 guest_cycles[PV_VP_NR_STAT_EXITS];	/* dispatch to exit */
 	u64 handle_cycles[PV_VP_NR_STAT_EXITS];	/* exit to handled */
+	u64 host_exits[PV_VP_NR_STAT_EXITS];	/* of exits: in host mode */
+	u64 entry_tsc;				/* the VP's last entry */
 };
 
-/* module/vp_stats.c: the run loop's side; each returns the TSC it read. */
-u64 pv_vp_stats_dispatch(struct pv_vp *vp);
-u64 pv_vp_stats_exit(struct pv_vp *vp, const struct pv_exit *e, u64 since);
+/*
+ * module/vp_stats.c: the run loop's side. Dispatch marks the VP's entry;
+ * exit counts an exit the run loop got and returns the TSC it read;
+ * handled adds the time since then. An exit handled in host mode, where
+ * @since is the TSC of the exit, is counted by pv_vp_stats_host(), which
+ * marks the VP's entry again.
+ */
+void pv_vp_stats_dispatch(struct pv_vp *vp);
+u64 pv_vp_stats_exit(struct pv_vp *vp, const struct pv_exit *e);
 void pv_vp_stats_handled(struct pv_vp *vp, const struct pv_exit *e, u64 since);
+void pv_vp_stats_host(struct pv_vp *vp, const struct pv_exit *e, u64 since);
 void pv_vp_stats_run(struct pv_vp *vp, u64 since);
 u64 pv_vp_stats_now(void);
 

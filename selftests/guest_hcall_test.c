@@ -406,6 +406,25 @@ static void expect_debug_output(struct pv_guest *g, const char *what)
 		 what, r.reason, r.msg.size, (int)len, r.msg.payload, ret);
 }
 
+/*
+ * How many of the VP's exits of @kind host mode handled, per debugfs:
+ * exactly @want, out of at least as many exits of that kind.
+ */
+static void expect_in_host(struct pv_guest *g, const char *kind,
+			   long long want)
+{
+	char name[64];
+	long long host, all;
+
+	snprintf(name, sizeof(name), "host_exits_%s", kind);
+	host = pv_vp_counter(g->id, 0, name);
+	snprintf(name, sizeof(name), "exits_%s", kind);
+	all = pv_vp_counter(g->id, 0, name);
+	pv_check(host == want && all >= host,
+		 "%s exits handled in host mode: %lld of %lld (want %lld)",
+		 kind, host, all, want);
+}
+
 static void test_long(int dev)
 {
 	static const unsigned char svm[] = { 0x0f, 0x01, 0xd9, 0xc3 };
@@ -476,6 +495,12 @@ static void test_long(int dev)
 	ret = run(&g, &r);
 	pv_check(!ret && r.reason == PARTVISOR_EXIT_HALT,
 		 "the guest ends with HLT (exit %u, ret %d)", r.reason, ret);
+	/*
+	 * On AMD-V host mode answers the calls rejected before they do
+	 * anything: code 0x0001, bit 63, a rep count, DISPATCH_VP,
+	 * PostMessage in the fast form, and the call from CPL 3 (#UD).
+	 */
+	expect_in_host(&g, "hypercall", intel ? 0 : 6);
 	pv_guest_free(&g);
 }
 
@@ -546,6 +571,7 @@ static void test_cpuid(int dev)
 	expect_status(&g, 1u << 1 | 1u << 3 | 1u << 5 | 1u << 6,
 		      "CPUID 0x40000003 EAX: reference counter, timer, hypercall and VP index MSRs");
 	expect_status(&g, 1u << 4, "CPUID 0x40000003 EBX: PostMessages only");
+	expect_in_host(&g, "cpuid", intel ? 0 : 1);
 	pv_guest_free(&g);
 }
 

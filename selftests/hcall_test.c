@@ -130,32 +130,24 @@ static int reload(const char *ko, int launch)
 /* Sum of one root-VP counter over every LP's debugfs file; -1 on error. */
 static long long lp_counter_sum(const char *name)
 {
-	const char *dir = "/sys/kernel/debug/partvisor/lp";
-	size_t len = strlen(name);
-	long long sum = 0;
-	char path[300], line[160];
+	long long sum = 0, v;
 	struct dirent *de;
+	char path[300];
 	int found = 0;
 	DIR *d;
 
-	d = opendir(dir);
+	d = opendir(PV_DEBUGFS "/lp");
 	if (!d)
 		return -1;
 	while ((de = readdir(d))) {
-		FILE *f;
-
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		while (fgets(line, sizeof(line), f))
-			if (!strncmp(line, name, len) && line[len] == ':') {
-				sum += strtoll(line + len + 1, NULL, 10);
-				found++;
-			}
-		fclose(f);
+		snprintf(path, sizeof(path), PV_DEBUGFS "/lp/%s", de->d_name);
+		v = pv_debugfs_value(path, name);
+		if (v >= 0) {
+			sum += v;
+			found++;
+		}
 	}
 	closedir(d);
 	return found ? sum : -1;

@@ -27,7 +27,7 @@
 #include "../tools/pvctl/vp_modes.h"
 
 #define PAGE		4096UL
-#define HV_FILE		"/sys/kernel/debug/partvisor/hypervisor"
+#define HV_FILE		PV_DEBUGFS "/hypervisor"
 #define KILL_ROUNDS	50
 #define NR_THREADS	4
 #define THREAD_LOOPS	2000
@@ -102,19 +102,7 @@ static void *alloc(size_t size)
 /* A "name: value" line of the debugfs hypervisor file; -1 if absent. */
 static long long hv_counter(const char *name)
 {
-	size_t len = strlen(name);
-	long long v = -1;
-	char line[160];
-	FILE *f;
-
-	f = fopen(HV_FILE, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, name, len) && line[len] == ':')
-			v = strtoll(line + len + 1, NULL, 10);
-	fclose(f);
-	return v;
+	return pv_debugfs_value(HV_FILE, name);
 }
 
 static int nothing_left(const char *when)

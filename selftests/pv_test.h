@@ -116,9 +116,40 @@ static inline unsigned int pv_nr_partitions(int dev)
 /* A partition, its memory at GPA 0 as the VMM sees it, and its VP 0. */
 struct pv_guest {
 	int part, vp;
+	unsigned int id;	/* the partition's */
 	unsigned char *mem;
 	size_t size;
 };
+
+#define PV_DEBUGFS	"/sys/kernel/debug/partvisor"
+
+/* The value of a "name: value" line of a debugfs file; -1 if absent. */
+static inline long long pv_debugfs_value(const char *path, const char *name)
+{
+	size_t len = strlen(name);
+	long long v = -1;
+	char line[160];
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, len) && line[len] == ':')
+			v = strtoll(line + len + 1, NULL, 10);
+	fclose(f);
+	return v;
+}
+
+/* A counter of VP @vp of partition @id (partition/<id>/vp/<vp>). */
+static inline long long pv_vp_counter(unsigned int id, unsigned int vp,
+				      const char *name)
+{
+	char path[128];
+
+	snprintf(path, sizeof(path), PV_DEBUGFS "/partition/%u/vp/%u", id, vp);
+	return pv_debugfs_value(path, name);
+}
 
 /*
  * Map @size bytes of fresh memory at GPA 0 with every access, copy @len
@@ -143,6 +174,7 @@ static inline int pv_guest_new(int dev, struct pv_guest *g, size_t size,
 	g->part = ioctl(dev, PARTVISOR_CREATE_PARTITION, &cp);
 	if (g->part < 0)
 		return -1;
+	g->id = cp.id;
 	mr.size = size;
 	mr.uaddr = (unsigned long)g->mem;
 	mr.flags = PARTVISOR_MEM_ALL;

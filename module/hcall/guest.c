@@ -152,8 +152,9 @@ static u16 pv_guest_input(const struct pv_guest_call *call,
  * One guest hypercall: decode, look up, validate, read the input, run.
  * The order is the root's (Documentation/hypercalls.rst): reserved bits,
  * unknown code, a root-only call (HV_STATUS_ACCESS_DENIED), the form,
- * alignment, access, then the call's own checks. @regs->result is always
- * set; no guest call is a rep call, so reps completed is always 0.
+ * alignment, access, then the call's own checks. @regs->result is set
+ * unless the call goes to the root (PV_HC_GUEST_ROOT); no guest call is
+ * a rep call, so reps completed is always 0.
  */
 enum pv_hc_guest_action pv_hc_guest_call(struct pv_hc_regs *regs,
 					 const struct pv_hc_guest_env *env,
@@ -184,6 +185,9 @@ enum pv_hc_guest_action pv_hc_guest_call(struct pv_hc_regs *regs,
 		goto out;
 	}
 	status = pv_hc_validate(&call->desc, &in, false);
+	/* A call that passed the generic checks does something. */
+	if (!status && env->host_mode)
+		return PV_HC_GUEST_ROOT;
 	if (!status)
 		status = pv_guest_input(call, &in, regs, env, buf);
 	if (!status)

@@ -3,7 +3,9 @@
  * Guest hypercalls and TLFS synthetic MSRs of a child VP: the registers
  * and memory behind the pure logic in guest.c. Runs in the run loop
  * (module/run.c), in process context with the VP's lock held, so guest
- * memory is reached with pv_gpa_read()/pv_gpa_write(), which may sleep.
+ * memory is reached with pv_gpa_read()/pv_gpa_write(), which may sleep;
+ * and, for the calls that need neither memory nor Linux, in host mode
+ * (pv_guest_hypercall_host, from module/host_exit.c).
  */
 #include <linux/mutex.h>
 #include <asm/msr-index.h>
@@ -44,20 +46,18 @@ static u16 pv_guest_send_ipi(void *priv, u32 vector, u64 mask)
 }
 
 /*
- * A hypercall instruction of a child VP. CPL > 0 and real mode (or
- * virtual-8086 mode, which runs at CPL 3) get #UD, as on Hyper-V.
- * Returns true to run on, false when @run holds an exit for the VMM.
+ * A hypercall instruction of a child VP, in the root driver or in host
+ * mode (@env says which). CPL > 0 and real mode (or virtual-8086 mode,
+ * which runs at CPL 3) get #UD, as on Hyper-V. False when the call has
+ * to go to the root driver: nothing was changed then.
  */
-bool pv_guest_hypercall(struct pv_vp *vp, const struct pv_exit *e,
-			struct partvisor_run *run)
+static bool pv_guest_hc(struct pv_vp *vp, const struct pv_exit *e,
+			const struct pv_hc_guest_env *env,
+			enum pv_hc_guest_action *action,
+			struct pv_hc_guest_exit *exit)
 {
 	const struct pv_part_ops *ops = pv_part_ops;
-	struct pv_hc_guest_env env = {
-		.read = pv_guest_read, .send_ipi = pv_guest_send_ipi, .priv = vp,
-	};
 	const struct partvisor_vp_state *st = &vp->state;
-	struct pv_hc_guest_exit exit = { 0 };
-	enum pv_hc_guest_action action;
 	struct pv_hc_regs regs = { 0 };
 	bool wide;
 
@@ -66,6 +66,7 @@ bool pv_guest_hypercall(struct pv_vp *vp, const struct pv_exit *e,
 	 * (the end of RUN does it again): here for CR0, EFER and CS.
 	 */
 	ops->vp_store(vp);
+	*action = PV_HC_GUEST_CONTINUE;
 	if (ops->vp_cpl(vp) || !(st->cr0 & X86_CR0_PE)) {
 		ops->vp_resume(vp, e, PV_RESUME_UD);
 		return true;
@@ -87,26 +88,49 @@ bool pv_guest_hypercall(struct pv_vp *vp, const struct pv_exit *e,
 		regs.param1 = pv_vp_reg_pair(vp, PV_REG_RDI, PV_REG_RSI);
 	}
 
-	action = pv_hc_guest_call(&regs, &env, &exit);
+	*action = pv_hc_guest_call(&regs, env, exit);
+	if (*action == PV_HC_GUEST_ROOT)
+		return false;
 
 	if (wide)
 		*ops->vp_gpr(vp, PV_REG_RAX) = regs.result;
 	else
 		pv_vp_set_edx_eax(vp, regs.result);
 	ops->vp_resume(vp, e, PV_RESUME_SKIP);
-
-	switch (action) {
-	case PV_HC_GUEST_CONTINUE:
-		break;
-	case PV_HC_GUEST_YIELD:
-		/* The run loop's cond_resched() comes before the next run. */
-		break;
-	case PV_HC_GUEST_EXIT:
-		run->reason = exit.reason;
-		run->msg = exit.msg;
-		return false;
-	}
 	return true;
+}
+
+/*
+ * Host mode: the calls that are rejected before they do anything (an
+ * unknown or root-only code, reserved bits, the wrong form) and #UD.
+ * True when done; false leaves the VP as it was, for the root driver.
+ */
+bool pv_guest_hypercall_host(struct pv_vp *vp, const struct pv_exit *e)
+{
+	const struct pv_hc_guest_env env = { .priv = vp, .host_mode = true };
+	enum pv_hc_guest_action action;
+
+	/* No call's function runs in host mode, so nothing fills an exit. */
+	return pv_guest_hc(vp, e, &env, &action, NULL);
+}
+
+/* Root driver: any call. True to run on, false when @run holds an exit. */
+bool pv_guest_hypercall(struct pv_vp *vp, const struct pv_exit *e,
+			struct partvisor_run *run)
+{
+	const struct pv_hc_guest_env env = {
+		.read = pv_guest_read, .send_ipi = pv_guest_send_ipi, .priv = vp,
+	};
+	struct pv_hc_guest_exit exit = { 0 };
+	enum pv_hc_guest_action action;
+
+	pv_guest_hc(vp, e, &env, &action, &exit);
+	/* PV_HC_GUEST_YIELD: the run loop's cond_resched() comes first. */
+	if (action != PV_HC_GUEST_EXIT)
+		return true;
+	run->reason = exit.reason;
+	run->msg = exit.msg;
+	return false;
 }
 
 /*

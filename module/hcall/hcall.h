@@ -179,6 +179,12 @@ struct pv_hc_guest_env {
 	 */
 	u16 (*send_ipi)(void *priv, u32 vector, u64 mask);
 	void *priv;		/* the calling VP */
+	/*
+	 * Host mode, between two runs of the VP: only calls rejected
+	 * before they do anything complete here; the others come back as
+	 * PV_HC_GUEST_ROOT without a side effect, for the root driver.
+	 */
+	bool host_mode;
 };
 
 /* What the run loop does after a guest call, RAX = result in each case. */
@@ -186,6 +192,7 @@ enum pv_hc_guest_action {
 	PV_HC_GUEST_CONTINUE,	/* step past the instruction, run on */
 	PV_HC_GUEST_YIELD,	/* the same, letting the scheduler in first */
 	PV_HC_GUEST_EXIT,	/* step past, and return @exit to the VMM */
+	PV_HC_GUEST_ROOT,	/* host mode: nothing done, result not set */
 };
 
 /* An exit to the VMM a guest call produced. */

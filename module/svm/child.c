@@ -4,11 +4,11 @@
  * a VMCB per VP, and running a VP from host mode.
  *
  * The root's VMM thread stages its VP on its LP and issues the DISPATCH
- * hypercall with interrupts off; host mode runs the VP with one VMRUN and
- * returns to the root at the first exit, whatever it is. Every decision
- * about the exit is taken back in the root driver, in process context
- * (module/run.c and pv_svm_vp_exit below), so host mode stays a few
- * instructions long. A physical interrupt always ends the run (INTR is
+ * hypercall with interrupts off; host mode runs the VP and decodes each
+ * exit. CPUID, rejected hypercalls and #UD instructions are handled there
+ * and the VP entered again (module/host_exit.c); at any other exit host
+ * mode returns to the root, which decides about it in process context
+ * (module/run.c). A physical interrupt always ends the run (INTR is
  * intercepted, V_INTR_MASKING keeps the child's IF away from the host's),
  * and the root takes it as soon as it enables interrupts again.
  */
@@ -47,6 +47,8 @@ struct pv_svm_vp {
 	struct pv_gprs regs;
 	int last_cpu;
 	int tlb_gen;
+	struct pv_vp *vp;
+	struct pv_exit exit;	/* the last, decoded in host mode */
 };
 
 /* Every port and every MSR exits for children. */
@@ -178,6 +180,7 @@ static int pv_svm_vp_init(struct pv_vp *vp)
 	v->vmcb->control.nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
 	v->vmcb->control.nested_cr3 = __pa(sp->mem.npt.root);
 	v->last_cpu = -1;
+	v->vp = vp;
 	vp->arch = v;
 	return 0;
 }
@@ -329,29 +332,6 @@ static void pv_svm_vp_store(struct pv_vp *vp)
 	st->cr8 = v->vmcb->control.int_ctl & V_TPR_MASK;
 }
 
-/*
- * Host mode, on the VMM thread's LP: run the staged VP until its first
- * exit. The root's own state stays in its VMCB meanwhile.
- */
-u64 pv_svm_dispatch(struct pv_lp *lp, void *host_save)
-{
-	struct pv_svm_vp *v = lp->dispatch;
-
-	if (!v)
-		return HV_STATUS_INVALID_PARTITION_STATE;
-	/*
-	 * With V_INTR_MASKING the host's RFLAGS.IF decides whether a
-	 * physical interrupt ends the child's run. GIF is clear here, so
-	 * setting IF lets nothing in before VMRUN; clear it again before
-	 * the root runs.
-	 */
-	asm volatile("sti" : : : "memory");
-	pv_svm_run(&v->regs, __pa(v->vmcb), __pa(host_save));
-	asm volatile("cli" : : : "memory");
-	v->vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
-	return HV_STATUS_SUCCESS;
-}
-
 /* Root side: one dispatch with interrupts off, on whatever LP we are. */
 static int pv_svm_vp_dispatch(struct pv_vp *vp)
 {
@@ -406,23 +386,27 @@ static void pv_svm_child_skip(struct vmcb *vmcb, unsigned int len)
  */
 static unsigned int pv_svm_child_len(struct pv_vp *vp, enum pv_svm_insn insn)
 {
+	struct pv_gpa_reader rd = {
+		.read = pv_child_mem_read,
+		.ctx = &((struct pv_svm_part *)vp->part->arch)->mem,
+	};
 	u8 buf[PV_INSN_MAX];
 	bool code64;
 	int n, len = -EINVAL;
 
 	if (pv_caps.features & PARTVISOR_FEAT_NRIPS)
 		return pv_svm_insn_min_len(insn);
-	n = pv_emul_fetch_insn(vp, buf, &code64);
+	n = pv_emul_fetch_insn(vp, &rd, buf, &code64);
 	if (n > 0)
 		len = pv_svm_insn_len(buf, n, code64, insn);
 	return len > 0 ? len : pv_svm_insn_min_len(insn);
 }
 
 /*
- * Decode the last exit into what the vendor-neutral run loop handles.
- * Runs in process context after the dispatch returned.
+ * Decode an exit into what host mode and the vendor-neutral run loop
+ * handle. Runs in host mode, right after the exit.
  */
-static void pv_svm_vp_exit(struct pv_vp *vp, struct pv_exit *e)
+static void pv_svm_exit_decode(struct pv_vp *vp, struct pv_exit *e)
 {
 	struct pv_svm_vp *v = vp->arch;
 	struct vmcb *vmcb = v->vmcb;
@@ -514,7 +498,46 @@ static void pv_svm_vp_exit(struct pv_vp *vp, struct pv_exit *e)
 	}
 }
 
-/* What pv_svm_vp_exit asked the run loop to do with the VP. */
+/*
+ * Host mode, on the VMM thread's LP: run the staged VP until an exit that
+ * host mode does not handle itself (module/host_exit.c). The root's own
+ * state stays in its VMCB meanwhile.
+ */
+u64 pv_svm_dispatch(struct pv_lp *lp, void *host_save)
+{
+	struct pv_svm_vp *v = lp->dispatch;
+	u64 t;
+
+	if (!v)
+		return HV_STATUS_INVALID_PARTITION_STATE;
+	for (;;) {
+		/*
+		 * With V_INTR_MASKING the host's RFLAGS.IF decides whether a
+		 * physical interrupt ends the child's run. GIF is clear
+		 * here, so setting IF lets nothing in before VMRUN; clear it
+		 * again before the root runs. An interrupt that arrives
+		 * while host mode handles an exit ends the next run at once.
+		 */
+		asm volatile("sti" : : : "memory");
+		pv_svm_run(&v->regs, __pa(v->vmcb), __pa(host_save));
+		asm volatile("cli" : : : "memory");
+		v->vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
+		pv_svm_exit_decode(v->vp, &v->exit);
+		t = pv_vp_stats_now();
+		if (!pv_host_exit(v->vp, &v->exit))
+			break;
+		pv_vp_stats_host(v->vp, &v->exit, t);
+	}
+	return HV_STATUS_SUCCESS;
+}
+
+/* The exit that ended the dispatch, for the run loop. */
+static void pv_svm_vp_exit(struct pv_vp *vp, struct pv_exit *e)
+{
+	*e = ((struct pv_svm_vp *)vp->arch)->exit;
+}
+
+/* What the exit's handler asked for. */
 static void pv_svm_vp_resume(struct pv_vp *vp, const struct pv_exit *e,
 			     enum pv_resume how)
 {

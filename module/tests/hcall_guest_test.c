@@ -335,8 +335,64 @@ static void guest_page_code(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, memcmp(code, vmx, sizeof(vmx)), 0);
 }
 
+/*
+ * Host mode: rejections are answered there; any call that gets past the
+ * generic checks goes to the root with the result untouched and without
+ * reading guest memory or sending an IPI.
+ */
+static void guest_host_mode(struct kunit *test)
+{
+	static const struct pv_hc_guest_env host = { .host_mode = true };
+	static const struct {
+		u64 input;
+		u16 status;	/* 0: goes to the root */
+	} cases[] = {
+		{ 0x0001, HV_STATUS_INVALID_HYPERCALL_CODE },
+		{ BIT_ULL(63) | PARTVISOR_HC_SEND_IPI,
+		  HV_STATUS_INVALID_HYPERCALL_INPUT },
+		{ PARTVISOR_HC_SEND_IPI | BIT_ULL(32),	/* rep count */
+		  HV_STATUS_INVALID_HYPERCALL_INPUT },
+		{ PARTVISOR_HC_POST_MESSAGE | HV_HC_FAST,
+		  HV_STATUS_INVALID_HYPERCALL_INPUT },
+		{ PV_HC_DISPATCH_VP, HV_STATUS_ACCESS_DENIED },
+		{ PARTVISOR_HC_SEND_IPI | HV_HC_FAST, 0 },
+		{ PARTVISOR_HC_SEND_IPI, 0 },
+		{ PARTVISOR_HC_POST_MESSAGE, 0 },
+		{ PARTVISOR_HC_DEBUG_OUTPUT, 0 },
+		{ PARTVISOR_HC_NOTIFY_LONG_SPIN_WAIT | HV_HC_FAST, 0 },
+	};
+	const u64 untouched = 0x5a5a5a5a5a5a5a5aULL;
+	struct pv_hc_regs regs;
+	enum pv_hc_guest_action a;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		regs = (struct pv_hc_regs){
+			.input = cases[i].input, .param0 = 0x1000,
+			.param1 = 3, .result = untouched,
+		};
+		ipi_mask = 0;
+		/* No exit is passed: no call's function may run. */
+		a = pv_hc_guest_call(&regs, &host, NULL);
+		if (cases[i].status) {
+			KUNIT_EXPECT_EQ_MSG(test, a, PV_HC_GUEST_CONTINUE,
+					    "input %#llx", cases[i].input);
+			KUNIT_EXPECT_EQ_MSG(test, regs.result,
+					    (u64)cases[i].status,
+					    "input %#llx", cases[i].input);
+		} else {
+			KUNIT_EXPECT_EQ_MSG(test, a, PV_HC_GUEST_ROOT,
+					    "input %#llx", cases[i].input);
+			KUNIT_EXPECT_EQ_MSG(test, regs.result, untouched,
+					    "input %#llx", cases[i].input);
+		}
+		KUNIT_EXPECT_EQ(test, ipi_mask, 0ULL);
+	}
+}
+
 static struct kunit_case pv_hcall_guest_cases[] = {
 	KUNIT_CASE(guest_codes),
+	KUNIT_CASE(guest_host_mode),
 	KUNIT_CASE(guest_spin_wait),
 	KUNIT_CASE(guest_send_ipi),
 	KUNIT_CASE(guest_post_message),

@@ -171,17 +171,19 @@ static void print_vp(const struct kvset *vp)
 	       kv_str(vp, "vp_index"), runs, kv_u64(vp, "run_cycles", NULL));
 	if (!runs)
 		return;
-	printf("    %-12s %10s %16s %16s %10s %10s\n", "EXIT", "COUNT",
-	       "GUEST_CYCLES", "HANDLE_CYCLES", "AVG_GUEST", "AVG_HANDLE");
+	printf("    %-12s %10s %10s %16s %16s %10s %10s\n", "EXIT", "COUNT",
+	       "IN_HOST", "GUEST_CYCLES", "HANDLE_CYCLES", "AVG_GUEST",
+	       "AVG_HANDLE");
 	for (i = 0; i < ARRAY_SIZE(exit_kinds); i++) {
 		const char *k = exit_kinds[i];
 		unsigned long long n = kv_u64(vp, "exits_%s", k);
+		unsigned long long host = kv_u64(vp, "host_exits_%s", k);
 		unsigned long long g = kv_u64(vp, "guest_cycles_%s", k);
 		unsigned long long h = kv_u64(vp, "handle_cycles_%s", k);
 
 		if (n)
-			printf("    %-12s %10llu %16llu %16llu %10llu %10llu\n",
-			       k, n, g, h, avg(g, n), avg(h, n));
+			printf("    %-12s %10llu %10llu %16llu %16llu %10llu %10llu\n",
+			       k, n, host, g, h, avg(g, n), avg(h, n));
 	}
 }
 
