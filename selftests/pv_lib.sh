@@ -30,15 +30,22 @@ pv_bochs_amd() {
 # KVM's modules as pv-vm --kvm provides them in $PV_ROOT/kmod.
 pv_kmod=${PV_ROOT:-/pv}/kmod
 
+# The vendor's KVM module, as a file name and as a loaded module's name.
+if grep -q GenuineIntel /proc/cpuinfo; then
+	pv_kvm=kvm-intel pv_kvm_mod=kvm_intel
+else
+	pv_kvm=kvm-amd pv_kvm_mod=kvm_amd
+fi
+
 load_kvm() {
-	for m in irqbypass ccp kvm kvm-amd; do
+	for m in irqbypass ccp kvm "$pv_kvm"; do
 		[ -e "$pv_kmod/$m.ko" ] || continue
-		insmod "$pv_kmod/$m.ko" 2>/dev/null || [ "$m" != kvm-amd ] ||
+		insmod "$pv_kmod/$m.ko" 2>/dev/null || [ "$m" != "$pv_kvm" ] ||
 			return 1
 	done
 }
 
 unload_kvm() {
-	rmmod kvm_amd kvm 2>/dev/null
+	rmmod "$pv_kvm_mod" kvm 2>/dev/null
 	return 0
 }

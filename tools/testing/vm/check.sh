@@ -142,7 +142,7 @@ lane qemu-stock-kernel --lane qemu --kernel stock --smp 4 --kvm \
 
 if [ "$mode" = full ]; then
 	# Bochs is single-threaded and slow: both lanes run side by side.
-	lane_run bochs-vmx-stock --lane bochs-vmx --kernel stock \
+	lane_run bochs-vmx-stock --lane bochs-vmx --kernel stock --kvm \
 		--modules "$top/build/stock" \
 		-- env PV_EXPECT="$vmx_expect" PV_LAUNCH_CYCLES=10 \
 		run_tests.sh &
