@@ -18,6 +18,7 @@
 #include <linux/suspend.h>
 #include <linux/slab.h>
 #include <asm/cpufeature.h>
+#include <asm/desc.h>
 #include <asm/processor.h>
 #include <asm/special_insns.h>
 
@@ -114,6 +115,27 @@ u64 pv_hypercall_dispatch(void *vp)
 	return result;
 }
 
+/*
+ * A VM exit leaves the GDT and IDT limits at 0xffff on VT-x, and both
+ * vendors' host modes load tables of their own: after devirtualizing, the
+ * CPU must hold Linux's again. Checked on every CPU at every unload.
+ */
+static void pv_lp_check_tables(const struct pv_lp *lp)
+{
+	struct desc_ptr gdt, idt;
+
+	native_store_gdt(&gdt);
+	store_idt(&idt);
+	if (gdt.address != lp->native_gdt.address ||
+	    gdt.size != lp->native_gdt.size ||
+	    idt.address != lp->native_idt.address ||
+	    idt.size != lp->native_idt.size)
+		pr_err("CPU %u: descriptor tables not restored: GDT %#lx/%#x IDT %#lx/%#x, were %#lx/%#x %#lx/%#x\n",
+		       lp->cpu, gdt.address, gdt.size, idt.address, idt.size,
+		       lp->native_gdt.address, lp->native_gdt.size,
+		       lp->native_idt.address, lp->native_idt.size);
+}
+
 static int pv_lp_online(unsigned int cpu)
 {
 	struct pv_lp *lp = pv_lps[cpu];
@@ -121,6 +143,8 @@ static int pv_lp_online(unsigned int cpu)
 	int ret;
 
 	local_irq_save(flags);
+	native_store_gdt(&lp->native_gdt);
+	store_idt(&lp->native_idt);
 	ret = pv_launch->lp_launch(lp);
 	local_irq_restore(flags);
 	if (ret) {
@@ -144,9 +168,11 @@ static int pv_lp_offline(unsigned int cpu)
 		return 0;
 	local_irq_save(flags);
 	result = pv_launch->hypercall(PV_HC_DEVIRTUALIZE, 0, 0);
-	if (!(result & HV_HC_RESULT_STATUS_MASK) &&
-	    pv_launch->lp_devirtualized)
-		pv_launch->lp_devirtualized(lp);
+	if (!(result & HV_HC_RESULT_STATUS_MASK)) {
+		if (pv_launch->lp_devirtualized)
+			pv_launch->lp_devirtualized(lp);
+		pv_lp_check_tables(lp);
+	}
 	local_irq_restore(flags);
 	if (result & HV_HC_RESULT_STATUS_MASK) {
 		pr_err("CPU %u: devirtualize refused (status %#llx)\n", cpu,

@@ -7,6 +7,7 @@
 #define _PARTVISOR_H
 
 #include <linux/types.h>
+#include <asm/desc_defs.h>
 #include <uapi/linux/partvisor.h>
 
 #include "stats.h"
@@ -40,6 +41,8 @@ struct pv_lp {
 	void *dispatch;		/* the child VP staged for DISPATCH_VP */
 	struct dentry *debugfs;
 	struct pv_lp_stats stats;
+	/* Linux's tables before the launch, which devirtualizing restores */
+	struct desc_ptr native_gdt, native_idt;
 };
 
 /*

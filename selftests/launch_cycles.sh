@@ -17,6 +17,8 @@ if ! grep -qwE 'svm|vmx' /proc/cpuinfo; then
 fi
 
 [ -e /sys/module/partvisor ] && rmmod partvisor
+not_restored() { dmesg | grep -c 'partvisor: CPU [0-9]*: descriptor tables not restored'; }
+bad_tables0=$(not_restored)
 
 # Once on a quiet system, where the counters must match exactly.
 insmod "$PV_MODULE" launch=1 && launch_test -q > /tmp/launch_test.out 2>&1
@@ -41,7 +43,7 @@ pids="$pids $!"
 up0=$(cut -d. -f1 /proc/uptime)
 
 echo "TAP version 13"
-echo "1..5"
+echo "1..6"
 done_cycles=0 cpuid_bad=0
 i=0
 while [ $i -lt "$cycles" ]; do
@@ -74,6 +76,9 @@ check $? "$done_cycles of $cycles load/launch/unload cycles"
 check $? "every CPU showed the partvisor CPUID leaves in every cycle ($cpuid_bad bad)"
 [ "$alive" -eq "$(echo $pids | wc -w)" ]
 check $? "the workload survived ($alive processes alive)"
+bad_tables=$(($(not_restored) - bad_tables0))
+[ "$bad_tables" -eq 0 ]
+check $? "every CPU had Linux's GDT and IDT back after every unload ($bad_tables not)"
 [ "$up1" -ge "$up0" ] && [ ! -e /sys/module/partvisor ]
 check $? "the root kept running (uptime ${up0}s -> ${up1}s) and partvisor is unloaded"
 [ "$failed" -eq 0 ]
