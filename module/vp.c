@@ -142,6 +142,14 @@ int pv_vp_check_state(const struct partvisor_vp_state *s)
 		return -EINVAL;
 	if (!pv_pat_ok(s->pat) || !pv_xcr0_ok(s->xcr0))
 		return -EINVAL;
+	/*
+	 * Bases no CPU state holds: VM entry refuses them, WRMSR of FS/GS
+	 * base and LGDT/LIDT in 64-bit mode fault.
+	 */
+	if (!pv_canonical(s->fs.base) || !pv_canonical(s->gs.base) ||
+	    !pv_canonical(s->tr.base) || !pv_canonical(s->ldtr.base) ||
+	    !pv_canonical(s->gdtr.base) || !pv_canonical(s->idtr.base))
+		return -EINVAL;
 	/* What WRMSR refuses; VM entry checks some of them too. */
 	if (!pv_canonical(s->lstar) || !pv_canonical(s->cstar) ||
 	    !pv_canonical(s->kernel_gs_base) ||

@@ -473,6 +473,24 @@ static const char *corrupt(struct partvisor_vp_state *s, int i)
 	case 35:
 		s->sysenter_cs = 1ULL << 32;
 		return "SYSENTER_CS bit 32";
+	case 36:
+		s->fs.base = 0x0000800000000000ULL;
+		return "a non-canonical FS base";
+	case 37:
+		s->gs.base = 0xfff0000000000000ULL;
+		return "a non-canonical GS base";
+	case 38:
+		s->tr.base = 0x0001000000000000ULL;
+		return "a non-canonical TR base";
+	case 39:
+		s->ldtr.base = 0x8000000000000000ULL;
+		return "a non-canonical LDTR base";
+	case 40:
+		s->gdtr.base = 0x0000800000001000ULL;
+		return "a non-canonical GDTR base";
+	case 41:
+		s->idtr.base = 0x7fff000000000000ULL;
+		return "a non-canonical IDTR base";
 	}
 	return NULL;
 }
