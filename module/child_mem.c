@@ -6,7 +6,9 @@
  * dispatch) and bumps tlb_gen so that every VP flushes its TLB tag before
  * its next run. Only then may the core unpin the pages. The same rule
  * lets host mode read guest memory through the table (pv_child_mem_read).
+ * pv_child_mem_enter/leave bracket a dispatch on either backend.
  */
+#include <linux/irqflags.h>
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/string.h>
@@ -63,6 +65,43 @@ int pv_child_mem_map(struct pv_child_mem *m, struct pv_mem_region *r)
 void pv_child_mem_unmap(struct pv_child_mem *m, struct pv_mem_region *r)
 {
 	pv_child_mem_unmap_pages(m, r->gpa, r->nr_pages);
+}
+
+/*
+ * The start of a dispatch, for both backends: the run lock for reading
+ * (no unmap meanwhile), interrupts off, and the VP known to this LP for
+ * interrupt kicks. False, with nothing held, when an interrupt was
+ * asserted in between and the run loop should look again. *@flush says
+ * whether the VP's TLB tag may hold stale translations: it last ran on
+ * another LP, an unmap came since, or the tag is @shared with other
+ * partitions.
+ */
+bool pv_child_mem_enter(struct pv_child_mem *m, struct pv_vp *vp,
+			struct pv_tlb_track *t, bool shared, bool *flush)
+{
+	int cpu, gen;
+
+	down_read(&m->run_lock);
+	local_irq_disable();
+	cpu = smp_processor_id();
+	if (!pv_irq_enter(vp, cpu)) {
+		local_irq_enable();
+		up_read(&m->run_lock);
+		return false;
+	}
+	gen = atomic_read(&m->tlb_gen);
+	*flush = t->last_cpu != cpu || t->gen != gen || shared;
+	t->last_cpu = cpu;
+	t->gen = gen;
+	return true;
+}
+
+/* ...and its end. */
+void pv_child_mem_leave(struct pv_child_mem *m, struct pv_vp *vp)
+{
+	pv_irq_leave(vp);
+	local_irq_enable();
+	up_read(&m->run_lock);
 }
 
 /*

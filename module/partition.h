@@ -284,6 +284,16 @@ int pv_child_mem_map(struct pv_child_mem *m, struct pv_mem_region *r);
 void pv_child_mem_unmap(struct pv_child_mem *m, struct pv_mem_region *r);
 int pv_child_mem_read(void *mem, u64 gpa, void *buf, unsigned int len);
 
+/* Where a VP's TLB tag was last filled: the LP and the unmap generation. */
+struct pv_tlb_track {
+	int last_cpu;		/* -1: never */
+	int gen;
+};
+
+bool pv_child_mem_enter(struct pv_child_mem *m, struct pv_vp *vp,
+			struct pv_tlb_track *t, bool shared, bool *flush);
+void pv_child_mem_leave(struct pv_child_mem *m, struct pv_vp *vp);
+
 /* module/guest_mem.c */
 int pv_gpa_access(struct pv_partition *p, u64 gpa, void *buf, size_t len,
 		  bool write);

@@ -45,8 +45,7 @@ struct pv_svm_part {
 struct pv_svm_vp {
 	struct vmcb *vmcb;
 	struct pv_gprs regs;
-	int last_cpu;
-	int tlb_gen;
+	struct pv_tlb_track tlb;
 	struct pv_vp *vp;
 	struct pv_exit exit;	/* the last, decoded in host mode */
 };
@@ -179,7 +178,7 @@ static int pv_svm_vp_init(struct pv_vp *vp)
 	v->vmcb->control.int_ctl = V_INTR_MASKING_MASK;
 	v->vmcb->control.nested_ctl = SVM_NESTED_CTL_NP_ENABLE;
 	v->vmcb->control.nested_cr3 = __pa(sp->mem.npt.root);
-	v->last_cpu = -1;
+	v->tlb.last_cpu = -1;
 	v->vp = vp;
 	vp->arch = v;
 	return 0;
@@ -337,32 +336,17 @@ static int pv_svm_vp_dispatch(struct pv_vp *vp)
 {
 	struct pv_svm_part *sp = vp->part->arch;
 	struct pv_svm_vp *v = vp->arch;
-	int gen, cpu;
+	bool flush;
 	u64 result;
 
-	down_read(&sp->mem.run_lock);
-	local_irq_disable();
-	cpu = smp_processor_id();
-	if (!pv_irq_enter(vp, cpu)) {
-		local_irq_enable();
-		up_read(&sp->mem.run_lock);
+	if (!pv_child_mem_enter(&sp->mem, vp, &v->tlb, sp->shared_asid, &flush))
 		return -EAGAIN;
-	}
-	gen = atomic_read(&sp->mem.tlb_gen);
-	/*
-	 * The ASID's entries on another LP, from before an unmap, or of
-	 * another partition sharing it.
-	 */
-	if (v->last_cpu != cpu || v->tlb_gen != gen || sp->shared_asid)
+	if (flush)
 		v->vmcb->control.tlb_ctl =
 			pv_caps.features & PARTVISOR_FEAT_FLUSH_BY_ASID ?
 			TLB_CONTROL_FLUSH_ASID : TLB_CONTROL_FLUSH_ALL_ASID;
-	v->last_cpu = cpu;
-	v->tlb_gen = gen;
 	result = pv_hypercall_dispatch(v);
-	pv_irq_leave(vp);
-	local_irq_enable();
-	up_read(&sp->mem.run_lock);
+	pv_child_mem_leave(&sp->mem, vp);
 	return result & HV_HC_RESULT_STATUS_MASK ? -EIO : 0;
 }
 

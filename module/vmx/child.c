@@ -119,8 +119,7 @@ struct pv_vmx_vp {
 	u16 vpid;
 	bool flush;		/* INVEPT before this run */
 	bool irq_window;	/* interrupt-window exiting this run */
-	int last_cpu;
-	int tlb_gen;
+	struct pv_tlb_track tlb;
 };
 
 /* The children's controls, decided once at setup. */
@@ -302,7 +301,7 @@ static int pv_vmx_vp_init(struct pv_vp *vp)
 	v->eptp = xp->eptp;
 	v->vpid = xp->vpid;
 	v->id = atomic64_inc_return(&pv_vmx_vp_ids);
-	v->last_cpu = -1;
+	v->tlb.last_cpu = -1;
 	vp->arch = v;
 	return 0;
 }
@@ -644,27 +643,17 @@ static int pv_vmx_vp_dispatch(struct pv_vp *vp)
 		&v->g.star, &v->g.lstar, &v->g.sfmask, &v->g.kernel_gs_base,
 	};
 	unsigned int i;
-	int gen, cpu;
+	bool flush;
 
 	/* The VP's FPU state is the thread's for the whole RUN (run.c). */
-	down_read(&xp->mem.run_lock);
-	local_irq_disable();
-	cpu = smp_processor_id();
-	if (!pv_irq_enter(vp, cpu)) {
-		local_irq_enable();
-		up_read(&xp->mem.run_lock);
+	if (!pv_child_mem_enter(&xp->mem, vp, &v->tlb, xp->shared_vpid, &flush))
 		return -EAGAIN;
-	}
-	gen = atomic_read(&xp->mem.tlb_gen);
 	/*
 	 * Translations of this EPT on another LP, from before an unmap, of
 	 * another VP or of a freed partition whose EPT root page this one
 	 * reuses: INVEPT first.
 	 */
-	v->flush = v->last_cpu != cpu || v->tlb_gen != gen ||
-		   xp->shared_vpid || this_cpu_read(pv_vmx_last_vp) != v->id;
-	v->last_cpu = cpu;
-	v->tlb_gen = gen;
+	v->flush = flush || this_cpu_read(pv_vmx_last_vp) != v->id;
 	this_cpu_write(pv_vmx_last_vp, v->id);
 	/*
 	 * VT-x switches none of the SYSCALL MSRs: the VP's go in by hand,
@@ -676,15 +665,13 @@ static int pv_vmx_vp_dispatch(struct pv_vp *vp)
 		wrmsrl(pv_vmx_syscall_msrs[i], *mine[i]);
 	}
 	result = pv_hypercall_dispatch(v);
-	pv_irq_leave(vp);
 	rdmsrl(MSR_KERNEL_GS_BASE, v->g.kernel_gs_base);
 	for (i = 0; i < ARRAY_SIZE(host); i++)
 		wrmsrl(pv_vmx_syscall_msrs[i], host[i]);
 	/* The exit swallowed an NMI: Linux's handler must still see one. */
 	if (!(result & HV_HC_RESULT_STATUS_MASK) && pv_vmx_exit_was_nmi(&v->x))
-		apic->send_IPI_mask(cpumask_of(cpu), NMI_VECTOR);
-	local_irq_enable();
-	up_read(&xp->mem.run_lock);
+		apic->send_IPI_mask(cpumask_of(smp_processor_id()), NMI_VECTOR);
+	pv_child_mem_leave(&xp->mem, vp);
 	return result & HV_HC_RESULT_STATUS_MASK ? -EIO : 0;
 }
 
