@@ -20,10 +20,9 @@
 
 /*
  * CPUID for a child: partvisor's own leaves (without the root's
- * privileges), else the VMM's table, else zeros, as Hyper-V does. The
- * caller is in an RCU read-side section.
+ * privileges), else the VMM's table, else zeros, as Hyper-V does.
  */
-void pv_vp_cpuid(struct pv_vp *vp)
+static void pv_vp_cpuid(struct pv_vp *vp)
 {
 	const struct pv_part_ops *ops = pv_part_ops;
 	u64 *rax = ops->vp_gpr(vp, PV_REG_RAX), *rbx = ops->vp_gpr(vp, PV_REG_RBX);
@@ -64,7 +63,9 @@ void pv_vp_cpuid(struct pv_vp *vp)
 
 /*
  * Host mode, right after @e: true when it is handled and the VP may be
- * entered again at once; false leaves the VP untouched for the root.
+ * entered again at once; false leaves the VP untouched for the root. The
+ * run loop calls it too, under rcu_read_lock(), for CPUID and #UD exits
+ * a backend returned with (VT-x returns with every exit).
  */
 bool pv_host_exit(struct pv_vp *vp, const struct pv_exit *e)
 {

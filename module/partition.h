@@ -320,7 +320,6 @@ long pv_vp_run(struct pv_vp *vp, void __user *argp);
 
 /* module/host_exit.c: exits a backend handles in host mode */
 bool pv_host_exit(struct pv_vp *vp, const struct pv_exit *e);
-void pv_vp_cpuid(struct pv_vp *vp);
 bool pv_guest_hypercall_host(struct pv_vp *vp, const struct pv_exit *e);
 
 /* module/irq.c */

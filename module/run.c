@@ -181,19 +181,17 @@ static bool pv_run_handle(struct pv_vp *vp, const struct pv_exit *e,
 	case PV_EXIT_INTERRUPTED:
 		return true;
 	case PV_EXIT_CPUID:
+	case PV_EXIT_UD:
+		/* As in host mode, for a backend that has no such loop (VT-x). */
 		rcu_read_lock();
-		pv_vp_cpuid(vp);
+		pv_host_exit(vp, e);
 		rcu_read_unlock();
-		ops->vp_resume(vp, e, PV_RESUME_SKIP);
 		return true;
 	case PV_EXIT_HYPERCALL:
 		return pv_guest_hypercall(vp, e, run);
 	case PV_EXIT_XSETBV:
 		ops->vp_resume(vp, e, pv_run_xsetbv(vp) ? PV_RESUME_SKIP :
 						      PV_RESUME_GP);
-		return true;
-	case PV_EXIT_UD:
-		ops->vp_resume(vp, e, PV_RESUME_UD);
 		return true;
 	case PV_EXIT_HLT:
 		/* With IF set it waits for an interrupt; else for its VMM. */
