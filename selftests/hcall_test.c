@@ -143,7 +143,7 @@ static long long lp_counter_sum(const char *name)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), PV_DEBUGFS "/lp/%s", de->d_name);
-		v = pv_debugfs_value(path, name);
+		v = pv_file_value(path, name);
 		if (v >= 0) {
 			sum += v;
 			found++;

@@ -89,20 +89,10 @@ static int user_hypercall_faults(int intel)
 /* One counter from /sys/kernel/debug/partvisor/lp/<cpu>, or -1. */
 static long long lp_counter(int cpu, const char *name)
 {
-	char path[64], line[128];
-	long long val = -1;
-	size_t len = strlen(name);
-	FILE *f;
+	char path[64];
 
-	snprintf(path, sizeof(path), "/sys/kernel/debug/partvisor/lp/%d", cpu);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, name, len) && line[len] == ':')
-			val = strtoll(line + len + 1, NULL, 10);
-	fclose(f);
-	return val;
+	snprintf(path, sizeof(path), PV_DEBUGFS "/lp/%d", cpu);
+	return pv_file_value(path, name);
 }
 
 #define NR_CPUIDS	1000

@@ -102,7 +102,7 @@ static void *alloc(size_t size)
 /* A "name: value" line of the debugfs hypervisor file; -1 if absent. */
 static long long hv_counter(const char *name)
 {
-	return pv_debugfs_value(HV_FILE, name);
+	return pv_file_value(HV_FILE, name);
 }
 
 static int nothing_left(const char *when)
@@ -118,18 +118,7 @@ static int nothing_left(const char *when)
 /* VmLck of this process in kB: what account_locked_vm() charged. */
 static long vm_locked_kb(void)
 {
-	char line[128];
-	long kb = -1;
-	FILE *f;
-
-	f = fopen("/proc/self/status", "r");
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "VmLck:", 6))
-			kb = strtol(line + 6, NULL, 10);
-	fclose(f);
-	return kb;
+	return pv_file_value("/proc/self/status", "VmLck");
 }
 
 static void test_partitions(void)

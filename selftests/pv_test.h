@@ -123,8 +123,11 @@ struct pv_guest {
 
 #define PV_DEBUGFS	"/sys/kernel/debug/partvisor"
 
-/* The value of a "name: value" line of a debugfs file; -1 if absent. */
-static inline long long pv_debugfs_value(const char *path, const char *name)
+/*
+ * The number in a "name: value" line of a file (debugfs counters,
+ * /proc/self/status); -1 if absent.
+ */
+static inline long long pv_file_value(const char *path, const char *name)
 {
 	size_t len = strlen(name);
 	long long v = -1;
@@ -148,7 +151,7 @@ static inline long long pv_vp_counter(unsigned int id, unsigned int vp,
 	char path[128];
 
 	snprintf(path, sizeof(path), PV_DEBUGFS "/partition/%u/vp/%u", id, vp);
-	return pv_debugfs_value(path, name);
+	return pv_file_value(path, name);
 }
 
 /*
