@@ -93,12 +93,16 @@ bool pv_child_mem_enter(struct pv_child_mem *m, struct pv_vp *vp,
 	*flush = t->last_cpu != cpu || t->gen != gen || shared;
 	t->last_cpu = cpu;
 	t->gen = gen;
+	if (vp->cl.fpu)
+		pv_classic_fpu_load(vp);
 	return true;
 }
 
 /* ...and its end. */
 void pv_child_mem_leave(struct pv_child_mem *m, struct pv_vp *vp)
 {
+	if (vp->cl.fpu)
+		pv_classic_fpu_save(vp);
 	pv_irq_leave(vp);
 	local_irq_enable();
 	up_read(&m->run_lock);

@@ -40,6 +40,7 @@ static int pv_lp_show(struct seq_file *m, void *unused)
 		seq_printf(m, "root_vp_hypercall_cycles_%s: %llu\n", hcalls[i],
 			   READ_ONCE(vp->hypercall_cycles[i]));
 	}
+	pv_classic_lp_show(m, lp->cpu);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pv_lp);
@@ -82,6 +83,7 @@ static int pv_hypervisor_show(struct seq_file *m, void *unused)
 		   !!(info.ext_state & PARTVISOR_EXT_FW_DISABLED));
 	seq_printf(m, "ext_in_use: %u\n",
 		   !!(info.ext_state & PARTVISOR_EXT_IN_USE));
+	seq_printf(m, "scheduler: %s\n", pv_classic() ? "classic" : "root");
 	seq_printf(m, "partitions: %u\n", pv_nr_partitions());
 	seq_printf(m, "pinned_pages: %llu\n", pv_pinned_pages());
 	return 0;

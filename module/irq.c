@@ -47,6 +47,11 @@ static bool pv_irq_any(struct pv_vp *vp)
 	return find_first_bit(vp->irq.pending, PV_NR_VECTORS) < PV_NR_VECTORS;
 }
 
+bool pv_irq_pending(struct pv_vp *vp)
+{
+	return pv_irq_any(vp);
+}
+
 /*
  * Any context, also hard interrupts (the timer); never sleeps. The caller
  * keeps @vp alive: it holds the VP's fd, or it holds the partition's lock
@@ -73,6 +78,9 @@ int pv_vp_assert_interrupt(struct pv_vp *vp, u32 vector)
 		smp_send_reschedule(cpu);
 	put_cpu();
 	wake_up_interruptible(&irq->wq);
+	/* Classic mode: a VP halted in the scheduler becomes ready. */
+	if (pv_classic())
+		pv_classic_irq(vp);
 	return 0;
 }
 

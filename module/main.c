@@ -9,6 +9,7 @@
 #include <linux/moduleparam.h>
 
 #include "partvisor.h"
+#include "sched/classic.h"
 
 static bool launch = true;
 module_param(launch, bool, 0444);
@@ -31,6 +32,12 @@ static int __init pv_init(void)
 			goto fail_launch;
 	}
 
+	ret = pv_classic_init();
+	if (ret) {
+		pr_err("cannot start the classic scheduler (%d)\n", ret);
+		goto fail_classic;
+	}
+
 	/* Last: once the device exists, userspace may hold the module. */
 	ret = pv_dev_init();
 	if (ret) {
@@ -44,6 +51,8 @@ static int __init pv_init(void)
 	return 0;
 
 fail_dev:
+	pv_classic_exit();
+fail_classic:
 	pv_unlaunch_all();
 fail_launch:
 	pv_debugfs_exit();
@@ -52,6 +61,7 @@ fail_launch:
 
 static void __exit pv_exit(void)
 {
+	pv_classic_exit();
 	pv_unlaunch_all();
 	pv_dev_exit();
 	pv_debugfs_exit();

@@ -196,6 +196,10 @@ static long pv_part_ioctl(struct file *filp, unsigned int cmd,
 		return pv_get_cpuid(p, argp);
 	case PARTVISOR_CREATE_VP:
 		return pv_create_vp(p, argp);
+	case PARTVISOR_SET_SCHED:
+		return pv_sched_set_ioctl(p, argp);
+	case PARTVISOR_GET_SCHED:
+		return pv_sched_get_ioctl(p, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -217,6 +221,7 @@ static struct pv_partition *pv_part_alloc(void)
 	p = kzalloc(sizeof(*p), GFP_KERNEL_ACCOUNT);
 	if (!p)
 		return ERR_PTR(-ENOMEM);
+	pv_classic_part_init(p);
 
 	mutex_lock(&pv_parts_lock);
 	if (pv_nr_parts >= PARTVISOR_MAX_PARTITIONS)

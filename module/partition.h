@@ -20,6 +20,7 @@
 #include "npt.h"
 #include "vp_stats.h"
 #include "hcall/hcall.h"
+#include "sched/classic.h"
 
 struct dentry;
 struct file;
@@ -90,6 +91,7 @@ struct pv_vp {
 	} irq;
 	struct pv_vp_run_stats stats;	/* module/vp_stats.c */
 	struct dentry *debugfs;		/* partition/<id>/vp/<index> */
+	struct pv_vp_classic cl;	/* module/sched/classic.c */
 };
 
 /*
@@ -127,6 +129,7 @@ struct pv_partition {
 	bool crashed;			/* triple fault: no VP runs again */
 	u64 ref_time_base;		/* ktime_get_ns() at creation */
 	struct pv_hv_msrs hv;		/* under pv_hv_msr_lock (guest_vp.c) */
+	struct partvisor_sched_params sched;	/* the VPs' policy */
 };
 
 /*
@@ -317,6 +320,8 @@ bool pv_guest_msr(struct pv_vp *vp, const struct pv_exit *e);
 
 /* module/run.c */
 long pv_vp_run(struct pv_vp *vp, void __user *argp);
+bool pv_run_handle(struct pv_vp *vp, const struct pv_exit *e,
+		   struct partvisor_run *run);
 
 /* module/host_exit.c: exits a backend handles in host mode */
 bool pv_host_exit(struct pv_vp *vp, const struct pv_exit *e);
@@ -331,6 +336,7 @@ bool pv_irq_enter(struct pv_vp *vp, int cpu);
 void pv_irq_leave(struct pv_vp *vp);
 int pv_irq_prepare(struct pv_vp *vp);
 bool pv_irq_halt(struct pv_vp *vp);
+bool pv_irq_pending(struct pv_vp *vp);
 
 /* module/stimer.c */
 void pv_stimer_init(struct pv_vp *vp);

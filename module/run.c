@@ -172,8 +172,8 @@ static void pv_run_report_msr(struct pv_vp *vp, const struct pv_exit *e,
  * One exit: handled here (true: run again) or described in @run for the
  * VMM (false).
  */
-static bool pv_run_handle(struct pv_vp *vp, const struct pv_exit *e,
-			  struct partvisor_run *run)
+bool pv_run_handle(struct pv_vp *vp, const struct pv_exit *e,
+		   struct partvisor_run *run)
 {
 	const struct pv_part_ops *ops = pv_part_ops;
 
@@ -288,12 +288,15 @@ long pv_vp_run(struct pv_vp *vp, void __user *argp)
 	}
 	ops->vp_load(vp);
 	ret = pv_run_complete(vp, &run);
-	if (!ret)
+	run.flags = 0;
+	if (!ret && pv_classic()) {
+		ret = pv_classic_run(vp, &run);
+	} else if (!ret) {
 		ret = pv_fpu_enter(vp, &gfpu);
-	if (!ret) {
-		run.flags = 0;
-		ret = pv_run_loop(vp, &run);
-		pv_fpu_leave(vp, &gfpu);
+		if (!ret) {
+			ret = pv_run_loop(vp, &run);
+			pv_fpu_leave(vp, &gfpu);
+		}
 	}
 	ops->vp_store(vp);
 out:

@@ -279,6 +279,7 @@ static int pv_vp_release(struct inode *inode, struct file *filp)
 
 	pv_debugfs_remove_vp(vp);
 	mutex_lock(&p->lock);
+	pv_classic_vp_remove(vp);
 	if (pv_part_ops && pv_part_ops->vp_destroy)
 		pv_part_ops->vp_destroy(vp);
 	p->vps[vp->index] = NULL;
@@ -311,6 +312,12 @@ static int pv_vp_attach(struct pv_partition *p, struct pv_vp *vp)
 		ret = pv_part_ops->vp_init(vp);
 		if (ret)
 			return ret;
+	}
+	ret = pv_classic_vp_add(vp);
+	if (ret) {
+		if (pv_part_ops && pv_part_ops->vp_destroy)
+			pv_part_ops->vp_destroy(vp);
+		return ret;
 	}
 	p->vps[vp->index] = vp;
 	p->nr_vps++;
@@ -358,6 +365,7 @@ long pv_create_vp(struct pv_partition *p, void __user *argp)
 	file = anon_inode_getfile("partvisor-vp", &pv_vp_fops, vp, O_RDWR);
 	if (IS_ERR(file)) {
 		ret = PTR_ERR(file);
+		pv_classic_vp_remove(vp);
 		if (pv_part_ops && pv_part_ops->vp_destroy)
 			pv_part_ops->vp_destroy(vp);
 		p->vps[vp->index] = NULL;

@@ -115,6 +115,7 @@ static int pv_vp_stats_show(struct seq_file *m, void *unused)
 		seq_printf(m, "host_exits_%s: %llu\n", names[i],
 			   READ_ONCE(s->host_exits[i]));
 	}
+	pv_classic_vp_show(m, vp);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pv_vp_stats);

@@ -11,7 +11,7 @@
 #include <linux/types.h>
 
 #define PARTVISOR_DEVICE		"/dev/partvisor"
-#define PARTVISOR_ABI_VERSION		4
+#define PARTVISOR_ABI_VERSION		5
 #define PARTVISOR_IOCTL_TYPE		0xBA
 
 /* Which hardware virtualization extension the CPU offers. */
@@ -72,6 +72,8 @@ enum partvisor_vendor {
  * @nr_cpus: online logical processors
  * @nr_tlb_tags: usable ASIDs (SVM) or VPIDs (VMX); 0 without tagged TLB
  * @revision: VMCS revision identifier (VMX) or SVM revision (SVM)
+ * @sched_mode: enum partvisor_sched_mode, chosen at load (ABI 5)
+ * @pad: zero
  * @reserved: zero; room for later ABI versions
  */
 struct partvisor_info {
@@ -83,7 +85,19 @@ struct partvisor_info {
 	__u32 nr_cpus;
 	__u32 nr_tlb_tags;
 	__u32 revision;
-	__u64 reserved[8];
+	__u32 sched_mode;
+	__u32 pad;
+	__u64 reserved[7];
+};
+
+/*
+ * Who decides when child VPs run: the VMM threads' RUN under Linux's
+ * scheduler (root), or partvisor's own scheduler on dispatch threads that
+ * hold the LPs (classic). Module parameter sched=root|classic.
+ */
+enum partvisor_sched_mode {
+	PARTVISOR_SCHED_ROOT	= 0,
+	PARTVISOR_SCHED_CLASSIC	= 1,
 };
 
 /*
@@ -570,5 +584,65 @@ struct partvisor_interrupt {
 #define PARTVISOR_HC_SEND_IPI			0x000b	/* fast: vector, VP mask */
 #define PARTVISOR_HC_POST_MESSAGE		0x005c	/* memory form */
 #define PARTVISOR_HC_DEBUG_OUTPUT		0x8004	/* memory form, partvisor's */
+
+/*
+ * The partition scheduler's policy (classic mode, Documentation/
+ * scheduler.rst). Percentages are of one LP. In root mode only the
+ * default weight, reserve and limit are accepted.
+ */
+#define PARTVISOR_SCHED_WEIGHT_MIN		1
+#define PARTVISOR_SCHED_WEIGHT_MAX		10000
+#define PARTVISOR_SCHED_WEIGHT_DEFAULT		100
+#define PARTVISOR_SCHED_RESERVE_MAX		100	/* default 0: none */
+#define PARTVISOR_SCHED_LIMIT_MIN		1
+#define PARTVISOR_SCHED_LIMIT_MAX		100	/* and default: no cap */
+#define PARTVISOR_SCHED_SLICE_MIN_US		1000
+#define PARTVISOR_SCHED_SLICE_MAX_US		100000
+#define PARTVISOR_SCHED_SLICE_DEFAULT_US	10000
+#define PARTVISOR_SCHED_NODE_NONE		0xffffffffU	/* no home node */
+#define PARTVISOR_SCHED_MAX_LPS			1024
+#define PARTVISOR_SCHED_PARTITION		0xffffffffU	/* @vp: all */
+
+/* Which fields PARTVISOR_SET_SCHED changes. */
+#define PARTVISOR_SCHED_SET_WEIGHT	(1U << 0)
+#define PARTVISOR_SCHED_SET_RESERVE	(1U << 1)
+#define PARTVISOR_SCHED_SET_LIMIT	(1U << 2)
+#define PARTVISOR_SCHED_SET_SLICE	(1U << 3)
+#define PARTVISOR_SCHED_SET_NODE	(1U << 4)
+#define PARTVISOR_SCHED_SET_AFFINITY	(1U << 5)
+#define PARTVISOR_SCHED_SET_ALL		0x3fU
+
+/**
+ * struct partvisor_sched_params - PARTVISOR_SET_SCHED, PARTVISOR_GET_SCHED
+ * @vp: a VP index, or PARTVISOR_SCHED_PARTITION for the partition's
+ *	policy, which every VP without its own value of a field follows
+ * @set: PARTVISOR_SCHED_SET_*; GET_SCHED returns which fields the VP
+ *	sets itself (zero for the partition)
+ * @weight: relative weight among competing VPs
+ * @reserve: percent of an LP guaranteed to each VP
+ * @limit: percent of an LP each VP may use at most
+ * @slice_us: time slice
+ * @node: home NUMA node, or PARTVISOR_SCHED_NODE_NONE
+ * @reserved0: zero
+ * @affinity: the LPs the VPs may run on (bit n: LP n); all zero: any
+ * @reserved: zero
+ */
+struct partvisor_sched_params {
+	__u32 vp;
+	__u32 set;
+	__u32 weight;
+	__u32 reserve;
+	__u32 limit;
+	__u32 slice_us;
+	__u32 node;
+	__u32 reserved0;
+	__u64 affinity[PARTVISOR_SCHED_MAX_LPS / 64];
+	__u64 reserved[4];
+};
+
+#define PARTVISOR_SET_SCHED \
+	_IOW(PARTVISOR_IOCTL_TYPE, 0x15, struct partvisor_sched_params)
+#define PARTVISOR_GET_SCHED \
+	_IOWR(PARTVISOR_IOCTL_TYPE, 0x16, struct partvisor_sched_params)
 
 #endif /* _UAPI_LINUX_PARTVISOR_H */
