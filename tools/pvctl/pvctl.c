@@ -2,16 +2,20 @@
 /*
  * pvctl: the partvisor command-line tool.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "pvctl.h"
+#include "sched.h"
 
 const char *progname = "pvctl";
 
@@ -45,6 +49,18 @@ static const char *vendor_name(unsigned long long vendor)
 	static const char * const names[] = PARTVISOR_VENDOR_NAMES;
 
 	return vendor < ARRAY_SIZE(names) ? names[vendor] : "unknown";
+}
+
+static const char *sched_mode_name(unsigned int mode)
+{
+	switch (mode) {
+	case PARTVISOR_SCHED_ROOT:
+		return "root";
+	case PARTVISOR_SCHED_CLASSIC:
+		return "classic";
+	default:
+		return "unknown";
+	}
 }
 
 static const char *ext_state_name(unsigned int state)
@@ -81,6 +97,18 @@ static unsigned long long vendor_features(unsigned int vendor)
 	}
 }
 
+int usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s %s: ", progname, cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (try '%s %s --help')\n", progname, cmd);
+	return 2;
+}
+
 /* A usage error: one line, exit status 2. */
 static int extra_argument(const char *cmd, const char *arg)
 {
@@ -95,9 +123,10 @@ static void info_help(FILE *out)
 		"usage: %s info\n\n"
 		"Show the partvisor module version and ABI, the CPU's hardware\n"
 		"virtualization extension (vmx, svm or none), whether it is usable,\n"
-		"and the features partvisor found. When partvisor is launched,\n"
-		"also what the hypervisor itself reports (hv_* lines, read by\n"
-		"hypercall). One \"name: value\" per line.\n",
+		"the features partvisor found, and the scheduler the module was\n"
+		"loaded with (root or classic: module parameter sched=). When\n"
+		"partvisor is launched, also what the hypervisor itself reports\n"
+		"(hv_* lines, read by hypercall). One \"name: value\" per line.\n",
 		progname);
 }
 
@@ -151,8 +180,7 @@ static void print_properties(int fd)
 	}
 }
 
-/* The device and what GET_INFO says, or -1 after one error line. */
-static int open_with_info(struct partvisor_info *info)
+int open_with_info(struct partvisor_info *info)
 {
 	int fd = open_device();
 
@@ -189,6 +217,8 @@ static int cmd_info(int argc, char **argv)
 	printf("lps: %u\n", info.nr_cpus);
 	printf("revision: %#x\n", info.revision);
 	printf("tlb_tags: %u\n", info.nr_tlb_tags);
+	if (info.abi_version >= SCHED_ABI_VERSION)
+		printf("scheduler: %s\n", sched_mode_name(info.sched_mode));
 	print_features("features", info.features);
 	print_features("missing", ~info.features & vendor_features(info.vendor));
 	if (info.abi_version >= 2)
@@ -240,6 +270,132 @@ list_partitions(int fd, unsigned int *n)
 	return e;
 }
 
+#define PARTITION_FD_LINK	"anon_inode:partvisor-partition"
+
+/* Whether the /proc fd link @name in directory @dir is a partition fd. */
+static int is_partition_fd(int dir, const char *name)
+{
+	char link[sizeof(PARTITION_FD_LINK) + 1];
+	ssize_t n = readlinkat(dir, name, link, sizeof(link) - 1);
+
+	if (n < 0)
+		return 0;
+	link[n] = '\0';
+	return !strcmp(link, PARTITION_FD_LINK);
+}
+
+/*
+ * The one partition fd that process @pid holds: its number there, or -1
+ * after an error line.
+ */
+static int find_partition_fd(unsigned int id, int pid)
+{
+	char dir[32];
+	struct dirent *d;
+	int fd = -1, found = 0;
+	DIR *dp;
+
+	snprintf(dir, sizeof(dir), "/proc/%d/fd", pid);
+	dp = opendir(dir);
+	if (!dp) {
+		fprintf(stderr, "%s: partition %u: cannot read %s: %s\n",
+			progname, id, dir, strerror(errno));
+		return -1;
+	}
+	while ((d = readdir(dp))) {
+		if (d->d_name[0] == '.')
+			continue;
+		if (is_partition_fd(dirfd(dp), d->d_name)) {
+			fd = atoi(d->d_name);
+			found++;
+		}
+	}
+	closedir(dp);
+	if (found == 1)
+		return fd;
+	if (!found)
+		fprintf(stderr, "%s: partition %u: its creator, pid %d, closed its fd\n",
+			progname, id, pid);
+	else
+		fprintf(stderr, "%s: partition %u: its creator, pid %d, holds %d partitions\n",
+			progname, id, pid, found);
+	return -1;
+}
+
+/*
+ * partvisor has no ioctl that opens a partition by id, so this takes a
+ * duplicate of the fd its creator holds: pidfd_getfd() (Linux 5.6), which
+ * needs the right to ptrace that process (root has it). A partition fd
+ * does not say which partition it is: the creator must hold only one.
+ * This is the only place that knows; an OPEN_PARTITION ioctl on @dev
+ * would replace it.
+ */
+int open_partition(int dev, unsigned int id)
+{
+	struct partvisor_partition_entry *e;
+	unsigned int i, n, owned = 0;
+	int pid = -1, pidfd, target, fd;
+	char self[64];
+
+	e = list_partitions(dev, &n);
+	if (!e)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (e[i].id == id)
+			pid = e[i].owner_pid;
+	for (i = 0; i < n; i++)
+		if (e[i].owner_pid == pid)
+			owned++;
+	free(e);
+	if (pid < 0) {
+		fprintf(stderr, "%s: no partition %u (see '%s list')\n", progname,
+			id, progname);
+		return -1;
+	}
+	if (!pid) {
+		fprintf(stderr, "%s: partition %u: its creator is in another pid namespace\n",
+			progname, id);
+		return -1;
+	}
+	if (owned > 1) {
+		fprintf(stderr, "%s: partition %u: its creator, pid %d, holds %u partitions\n",
+			progname, id, pid, owned);
+		return -1;
+	}
+	pidfd = syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0) {
+		if (errno == ESRCH)
+			fprintf(stderr, "%s: partition %u: its creator, pid %d, has exited\n",
+				progname, id, pid);
+		else
+			fprintf(stderr, "%s: partition %u: pidfd_open(%d) failed: %s\n",
+				progname, id, pid, strerror(errno));
+		return -1;
+	}
+	target = find_partition_fd(id, pid);
+	fd = target < 0 ? -1 : syscall(SYS_pidfd_getfd, pidfd, target, 0);
+	if (target >= 0 && fd < 0) {
+		if (errno == EPERM || errno == EACCES)
+			fprintf(stderr, "%s: partition %u: may not take pid %d's fd (needs root)\n",
+				progname, id, pid);
+		else
+			fprintf(stderr, "%s: partition %u: pidfd_getfd(pid %d, fd %d) failed: %s\n",
+				progname, id, pid, target, strerror(errno));
+	}
+	close(pidfd);
+	if (fd < 0)
+		return -1;
+	/* The creator may have closed it and reused the number meanwhile. */
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	if (!is_partition_fd(AT_FDCWD, self)) {
+		fprintf(stderr, "%s: partition %u: its creator, pid %d, closed its fd\n",
+			progname, id, pid);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 static int cmd_list(int argc, char **argv)
 {
 	struct partvisor_partition_entry *e;
@@ -279,6 +435,8 @@ static const struct command commands[] = {
 	  cmd_list, list_help },
 	{ "run", "run an ELF or flat image in a new child partition",
 	  cmd_run, run_help },
+	{ "sched", "scheduler policy of a partition or of one of its VPs",
+	  cmd_sched, sched_help },
 	{ "stats", "counters of partitions, their VPs and the LPs",
 	  cmd_stats, stats_help },
 };

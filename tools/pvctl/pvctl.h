@@ -14,6 +14,19 @@ extern const char *progname;
 
 /* /dev/partvisor, or -1 after one clear error line. */
 int open_device(void);
+/* The device and what GET_INFO says, or -1 after one error line. */
+int open_with_info(struct partvisor_info *info);
+/*
+ * A new fd of the existing partition @id, through @dev, or -1 after one
+ * error line. See the comment in pvctl.c for what it takes.
+ */
+int open_partition(int dev, unsigned int id);
+
+/*
+ * A usage error of 'pvctl @cmd': one line naming the problem and where
+ * help is, on standard error; returns the exit status, 2.
+ */
+int usage_error(const char *cmd, const char *fmt, ...);
 
 /* pvctl run: run.c */
 int cmd_run(int argc, char **argv);
@@ -24,5 +37,9 @@ int cmd_stats(int argc, char **argv);
 void stats_help(FILE *out);
 /* A partition's counters from debugfs as a table; -1 after an error line. */
 int print_partition_stats(unsigned int id);
+
+/* pvctl sched: sched.c */
+int cmd_sched(int argc, char **argv);
+void sched_help(FILE *out);
 
 #endif /* _PVCTL_H */

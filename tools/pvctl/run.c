@@ -25,6 +25,7 @@
 #include <linux/elf.h>
 
 #include "pvctl.h"
+#include "sched.h"
 #include "uart.h"
 #include "vp_modes.h"
 
@@ -83,21 +84,22 @@ void run_help(FILE *out)
 		"  --entry GPA   where the VPs start (default: e_entry or --load)\n"
 		"  --mem MIB     guest memory at GPA 0, in MiB (default 4)\n"
 		"  --stats       print the partition's counters before exiting\n\n"
+		"The scheduler's policy for every VP, set before any of them runs\n"
+		"(see '%s sched --help'):\n",
+		progname, progname);
+	sched_help_options(out);
+	fputs("  --vp-affinity N:LIST  VP N only on these LPs (or all); repeatable\n\n"
 		"Protected and long mode get flat segments (code 0x08, data 0x10);\n"
 		"long mode identity-maps the first GiB. Only VP 0 gets a stack.\n"
 		"Debug output goes to standard error as 'pvctl: VP n: debug: ...'.\n"
 		"Exit status: 0 every VP halted, 3 triple fault, 4 access outside\n"
 		"memory, 5 state refused, 6 unsupported exit, 130 interrupted,\n"
-		"1 other errors, 2 usage errors.\n",
-		progname);
+		"1 other errors, 2 usage errors.\n", out);
 }
 
 static int usage(const char *fmt, const char *arg)
 {
-	fprintf(stderr, "%s run: ", progname);
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, " (try '%s run --help')\n", progname);
-	return RUN_USAGE;
+	return usage_error("run", fmt, arg);
 }
 
 static int parse_u64(const char *s, unsigned long long *v)
@@ -302,7 +304,8 @@ static int vm_set_cpuid(struct vm *vm)
 	return ioctl(vm->part, PARTVISOR_SET_CPUID, &args);
 }
 
-static int vm_create(struct vm *vm)
+static int vm_create(struct vm *vm,
+		     const struct partvisor_sched_params *sched)
 {
 	struct partvisor_create_partition cp = { 0 };
 	struct partvisor_memory_region mr = { 0 };
@@ -319,6 +322,8 @@ static int vm_create(struct vm *vm)
 		return -1;
 	}
 	vm->id = cp.id;
+	if (sched_set(vm->part, vm->id, sched))
+		return -1;
 	if (vm_set_cpuid(vm)) {
 		fprintf(stderr, "%s: cannot set the partition's CPUID: %s\n",
 			progname, strerror(errno));
@@ -341,8 +346,10 @@ static int vm_create(struct vm *vm)
 	return 0;
 }
 
-static int vm_create_vps(struct vm *vm, int mode, unsigned long long entry)
+static int vm_create_vps(struct vm *vm, int mode, unsigned long long entry,
+			 const struct partvisor_sched_params *sched)
 {
+	char who[48];
 	unsigned int i;
 
 	for (i = 0; i < vm->nr_vps; i++) {
@@ -352,6 +359,13 @@ static int vm_create_vps(struct vm *vm, int mode, unsigned long long entry)
 		c->vm = vm;
 		c->index = i;
 		c->fd = ioctl(vm->part, PARTVISOR_CREATE_VP, &cv);
+		if (c->fd < 0 && errno == ENOSPC &&
+		    (sched->set & PARTVISOR_SCHED_SET_RESERVE)) {
+			/* A new VP takes the partition's reserve. */
+			snprintf(who, sizeof(who), "cannot create VP %u", i);
+			sched_report_enospc(who, sched->reserve);
+			return -1;
+		}
 		if (c->fd < 0) {
 			fprintf(stderr, "%s: cannot create VP %u: %s\n",
 				progname, i, strerror(errno));
@@ -622,21 +636,24 @@ struct run_opts {
 	unsigned long long load, entry, mib, vps;
 	bool load_set, entry_set, stats;
 	const char *image;
+	struct sched_policy sched;
 };
 
 static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
-	static const struct option opts[] = {
+	static const struct option own[] = {
 		{ "mode", required_argument, NULL, 'm' },
 		{ "load", required_argument, NULL, 'l' },
 		{ "entry", required_argument, NULL, 'e' },
 		{ "mem", required_argument, NULL, 's' },
 		{ "vps", required_argument, NULL, 'n' },
 		{ "stats", no_argument, NULL, 'S' },
-		{ NULL, 0, NULL, 0 },
+		{ "vp-affinity", required_argument, NULL, SCHED_OPT_VP_AFFINITY },
 	};
+	struct option opts[ARRAY_SIZE(own) + SCHED_NR_OPTIONS + 1];
 	int c;
 
+	sched_options(opts, own, ARRAY_SIZE(own));
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":", opts, NULL)) != -1) {
@@ -670,6 +687,10 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		case 'S':
 			o->stats = true;
 			break;
+		case SCHED_OPT_FIRST ... SCHED_OPT_LAST:
+			if (sched_parse_option("run", c, optarg, &o->sched))
+				return RUN_USAGE;
+			break;
 		case ':':
 			return usage("%s needs a value", argv[optind - 1]);
 		default:
@@ -682,7 +703,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		return usage("one IMAGE only; '%s' is one too many",
 			     argv[optind + 1]);
 	o->image = argv[optind];
-	return 0;
+	return sched_check("run", &o->sched, o->vps);
 }
 
 int cmd_run(int argc, char **argv)
@@ -696,6 +717,7 @@ int cmd_run(int argc, char **argv)
 	bool elf;
 	int ret;
 
+	sched_policy_init(&o.sched);
 	ret = parse_opts(argc, argv, &o);
 	if (ret)
 		return ret;
@@ -723,7 +745,7 @@ int cmd_run(int argc, char **argv)
 	vm.vcpus = calloc(vm.nr_vps, sizeof(*vm.vcpus));
 	for (i = 0; vm.vcpus && i < vm.nr_vps; i++)
 		vm.vcpus[i].fd = -1;
-	if (!vm.vcpus || vm_create(&vm)) {
+	if (!vm.vcpus || vm_create(&vm, &o.sched.params)) {
 		free(image);
 		vm_destroy(&vm);
 		return RUN_ERROR;
@@ -744,7 +766,9 @@ int cmd_run(int argc, char **argv)
 	if (!ret && o.mode != 'r')
 		build_tables(&vm, o.mode);
 	if (!ret)
-		ret = vm_create_vps(&vm, o.mode, entry);
+		ret = vm_create_vps(&vm, o.mode, entry, &o.sched.params);
+	if (!ret)
+		ret = sched_set_vps(vm.part, vm.id, &o.sched);
 	if (ret) {
 		vm_destroy(&vm);
 		return RUN_ERROR;
