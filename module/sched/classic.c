@@ -32,6 +32,7 @@
 #include <linux/spinlock.h>
 #include <linux/topology.h>
 #include <linux/uaccess.h>
+#include <linux/workqueue.h>
 #include <asm/fpu/api.h>
 #include <asm/fpu/xcr.h>
 
@@ -72,7 +73,13 @@ struct pv_disp {
 	struct task_struct *task;
 	struct hrtimer slice;		/* its interrupt ends the child's run */
 	atomic_t kick;			/* look again before sleeping */
-	bool fifo;
+	/*
+	 * At the next period reserves are owed again, but a thread that
+	 * root work starves cannot notice: a timer then has a worker on
+	 * another CPU raise it to SCHED_FIFO.
+	 */
+	struct hrtimer period;
+	struct work_struct boost;
 	u64 start_ns;
 };
 
@@ -190,16 +197,49 @@ static enum hrtimer_restart pv_slice_end(struct hrtimer *t)
 	return HRTIMER_NORESTART;
 }
 
-/* SCHED_FIFO while a reserve is owed here, an ordinary task otherwise. */
-static void pv_boost(struct pv_disp *dp, bool owed)
+/*
+ * SCHED_FIFO while a reserve is owed here, an ordinary task otherwise;
+ * then, if reserves live here, the next period's start boosts it again.
+ */
+static void pv_boost(struct pv_disp *dp, bool owed, bool reserves, u64 now)
 {
-	if (owed == dp->fifo)
+	u64 period = pv_cl.core.cfg.period_ns;
+	bool fifo = current->policy == SCHED_FIFO;
+
+	if (owed == fifo)
 		return;
-	dp->fifo = owed;
-	if (owed)
+	if (owed) {
 		sched_set_fifo_low(current);
-	else
-		sched_set_normal(current, 0);
+		return;
+	}
+	sched_set_normal(current, 0);
+	if (reserves)
+		hrtimer_start(&dp->period,
+			      ns_to_ktime((div64_u64(now, period) + 1) * period),
+			      HRTIMER_MODE_ABS);
+}
+
+static void pv_boost_work(struct work_struct *w)
+{
+	struct pv_disp *dp = container_of(w, struct pv_disp, boost);
+
+	sched_set_fifo_low(dp->task);
+	/* Its VP's slice ends now: the next pick serves the reserve. */
+	raw_spin_lock_irq(&pv_cl.lock);
+	dp->lp->need_resched = true;
+	raw_spin_unlock_irq(&pv_cl.lock);
+	smp_send_reschedule(dp->cpu);
+}
+
+static enum hrtimer_restart pv_period_start(struct hrtimer *t)
+{
+	struct pv_disp *dp = container_of(t, struct pv_disp, period);
+	unsigned int cpu = cpumask_any_but(cpu_online_mask, dp->cpu);
+
+	if (cpu >= nr_cpu_ids)
+		cpu = dp->cpu;
+	queue_work_on(cpu, system_highpri_wq, &dp->boost);
+	return HRTIMER_NORESTART;
 }
 
 enum pv_disp_end {
@@ -302,17 +342,19 @@ static int pv_disp_thread(void *arg)
 {
 	struct pv_disp *dp = arg;
 	struct pv_sched_decision d;
-	bool owed;
+	bool owed, reserves;
+	u64 now;
 
 	while (!kthread_should_stop()) {
 		cond_resched();
 		atomic_set(&dp->kick, 0);
 		raw_spin_lock_irq(&pv_cl.lock);
-		pv_sched_pick(&pv_cl.core, dp->lp, ktime_get_ns(), &d);
-		owed = d.vp && pv_sched_lp_owed(&pv_cl.core, dp->lp,
-						ktime_get_ns());
+		now = ktime_get_ns();
+		pv_sched_pick(&pv_cl.core, dp->lp, now, &d);
+		owed = d.vp && pv_sched_lp_owed(&pv_cl.core, dp->lp, now);
+		reserves = !!dp->lp->reserved;
 		raw_spin_unlock_irq(&pv_cl.lock);
-		pv_boost(dp, owed);
+		pv_boost(dp, owed, reserves, now);
 		if (d.vp)
 			pv_disp_run(dp, pv_se_vp(d.vp), d.slice_ns);
 		else
@@ -673,8 +715,13 @@ static void pv_classic_stop_threads(unsigned int n)
 {
 	unsigned int i;
 
-	for (i = 0; i < n; i++)
+	/* The boost work holds no reference: the task outlives it here. */
+	for (i = 0; i < n; i++) {
 		kthread_stop(pv_cl.disp[i].task);
+		hrtimer_cancel(&pv_cl.disp[i].period);
+		cancel_work_sync(&pv_cl.disp[i].boost);
+		put_task_struct(pv_cl.disp[i].task);
+	}
 }
 
 int pv_classic_init(void)
@@ -718,6 +765,9 @@ int pv_classic_init(void)
 		hrtimer_init(&dp->slice, CLOCK_MONOTONIC,
 			     HRTIMER_MODE_ABS_PINNED_HARD);
 		dp->slice.function = pv_slice_end;
+		hrtimer_init(&dp->period, CLOCK_MONOTONIC, HRTIMER_MODE_ABS);
+		dp->period.function = pv_period_start;
+		INIT_WORK(&dp->boost, pv_boost_work);
 		dp->task = kthread_create_on_cpu(pv_disp_thread, dp, dp->cpu,
 						 "partvisor/%u");
 		if (IS_ERR(dp->task)) {
@@ -725,6 +775,7 @@ int pv_classic_init(void)
 			pv_classic_stop_threads(i);
 			goto fail;
 		}
+		get_task_struct(dp->task);
 		wake_up_process(dp->task);
 	}
 	ret = cpuhp_setup_state_nocalls_cpuslocked(CPUHP_AP_ONLINE_DYN,

@@ -32,21 +32,34 @@ static u64 pv_period_of(const struct pv_sched *s, u64 now)
 	return div64_u64(now, s->cfg.period_ns);
 }
 
-/* The VP's run time in the current period, the running stretch included. */
+static bool pv_limited(const struct pv_sched_vp *vp)
+{
+	return vp->p.limit < PARTVISOR_SCHED_LIMIT_MAX;
+}
+
+/*
+ * The VP's run time charged to the current period, the running stretch
+ * included. A slice ends at the first exit after its timer, a little
+ * late; what a limited VP ran beyond its budget in the last period is
+ * charged to this one, so that the limit holds over time.
+ */
 static u64 pv_used(const struct pv_sched *s, const struct pv_sched_vp *vp,
 		   u64 now)
 {
 	u64 per = pv_period_of(s, now), start = per * s->cfg.period_ns;
-	u64 used = vp->period == per ? vp->period_used : 0;
+	u64 used = 0, budget;
+
+	if (vp->period == per) {
+		used = vp->period_used;
+	} else if (vp->period + 1 == per && pv_limited(vp)) {
+		budget = pv_pct(s, vp->p.limit);
+		if (vp->period_used > budget)
+			used = vp->period_used - budget;
+	}
 
 	if (vp->state == PV_SCHED_RUNNING)
 		used += now - (vp->since > start ? vp->since : start);
 	return used;
-}
-
-static bool pv_limited(const struct pv_sched_vp *vp)
-{
-	return vp->p.limit < PARTVISOR_SCHED_LIMIT_MAX;
 }
 
 /* Reserve time @vp is still owed this period (0 when not ready). */
