@@ -3,7 +3,7 @@
 # Out-of-tree build of partvisor.ko plus its tools and checks.
 #   make [KDIR=...] [W=1] [C=1]   module (default KDIR: running kernel, else
 #                                 the installed Debian linux-headers-*-amd64)
-#   make tools                    pvctl
+#   make tools                    pvctl, guests, the scheduler simulator
 #   make selftests                kselftest programs
 #   make checkpatch               checkpatch.pl --strict over our sources
 #   make check / check-quick      every test / the fast subset (no Bochs)
@@ -16,7 +16,8 @@ KERNEL_TARBALL ?= /usr/src/linux-source-6.1.tar.xz
 CHECKPATCH ?= $(PV_CACHE)/checkpatch/scripts/checkpatch.pl
 
 SRCDIR := $(CURDIR)
-CHECK_SOURCES = $(shell find module include tools/pvctl tools/bench selftests \
+CHECK_SOURCES = $(shell find module include tools/pvctl tools/bench \
+		  tools/sched-sim selftests \
 		  -name '*.[ch]' | sort)
 
 .PHONY: all modules clean tools selftests checkpatch check check-quick demo
@@ -31,11 +32,13 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(SRCDIR) clean
 	$(MAKE) -C tools/pvctl clean
 	$(MAKE) -C tools/guests clean
+	$(MAKE) -C tools/sched-sim clean
 	$(MAKE) -C selftests clean
 
 tools:
 	$(MAKE) -C tools/pvctl
 	$(MAKE) -C tools/guests
+	$(MAKE) -C tools/sched-sim
 
 selftests:
 	$(MAKE) -C selftests

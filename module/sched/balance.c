@@ -13,6 +13,7 @@
 #include "internal.h"
 
 #define PV_CANDIDATES	8
+#define PV_IDLE_SCAN	8
 #define PV_NONE		U32_MAX
 
 static void pv_slot_leaf(struct pv_sched_slot *t, const struct pv_sched_lp *lp)
@@ -236,6 +237,8 @@ static bool pv_pull(struct pv_sched *s, struct pv_sched_lp *lp,
 void pv_balance(struct pv_sched *s, struct pv_sched_lp *lp)
 {
 	struct pv_sched_slot r = pv_tree_node(s, lp->node);
+	struct pv_sched_lp *src;
+	unsigned int i;
 
 	if (r.amax != PV_NONE && pv_pull(s, lp, &s->lps[r.amax], false))
 		return;
@@ -243,8 +246,19 @@ void pv_balance(struct pv_sched *s, struct pv_sched_lp *lp)
 	if (lp->load || !s->nr_ready)
 		return;
 	r = pv_tree_range(s, 0, s->nr_lps);
-	if (r.amax != PV_NONE && s->lps[r.amax].node != lp->node)
-		pv_pull(s, lp, &s->lps[r.amax], true);
+	if (r.amax != PV_NONE && s->lps[r.amax].node != lp->node &&
+	    pv_pull(s, lp, &s->lps[r.amax], true))
+		return;
+	/*
+	 * The busiest LPs may hold only VPs that cannot come (pinned or
+	 * reserved): an idle LP looks at a few others, in turn.
+	 */
+	for (i = 0; i < PV_IDLE_SCAN && i < s->nr_lps; i++) {
+		src = &s->lps[s->scan++ % s->nr_lps];
+		if (src->nr_ready &&
+		    pv_pull(s, lp, src, src->node != lp->node))
+			return;
+	}
 }
 
 /*

@@ -135,6 +135,7 @@ struct pv_sched {
 	unsigned int node_first[PV_SCHED_MAX_NODES + 1];
 	u64 seq;
 	unsigned int nr_ready;	/* queued on any LP */
+	unsigned int scan;	/* where idle LPs look next */
 	u64 decisions;
 };
 

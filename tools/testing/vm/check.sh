@@ -80,6 +80,15 @@ lane_count() {
 	fi
 }
 
+# A host program that prints TAP, counted like a lane.
+tap_step() {
+	local name=$1
+	shift
+	"$@" >"$logs/$name.out" 2>"$logs/$name.err"
+	echo $? > "$logs/$name.status"
+	lane_count "$name"
+}
+
 lane() {
 	lane_run "$@"
 	lane_count "$1"
@@ -115,6 +124,7 @@ step "module builds against $(basename "$stock_kdir") with W=1 C=1, no warnings"
 step "checkpatch --strict: no errors or warnings" make -C "$top" checkpatch
 step "pvctl and selftests build with -Werror" \
 	make -C "$top" tools selftests
+tap_step sched-sim "$top/tools/sched-sim/pvsim" --check
 
 echo "== test kernel"
 step "test kernel builds (cached)" "$here/build-kernel.sh"
@@ -139,6 +149,17 @@ lane qemu-test-kernel --lane qemu --kernel test \
 lane qemu-stock-kernel --lane qemu --kernel stock --smp 4 --kvm \
 	--modules "$top/build/stock" \
 	-- env PV_EXPECT="$qemu_expect" PV_LAUNCH_CYCLES=100 run_tests.sh
+# The classic scheduler: its own acceptance test, and every test that runs
+# VPs, now through the dispatch threads (the lockdep kernel, then stock);
+# then the module must unload.
+classic_run="insmod /pv/partvisor.ko sched=classic || exit 1
+	run_tests.sh sched_test vp_run_test irq_test mmio_test \
+		guest_hcall_test pvctl_run_test.sh isolation_test race_test
+	rc=\$?; rmmod partvisor || rc=1; exit \$rc"
+lane qemu-test-kernel-classic --lane qemu --kernel test --smp 4 \
+	--modules "$top/build/test" -- sh -c "$classic_run"
+lane qemu-stock-kernel-classic --lane qemu --kernel stock --smp 4 \
+	--modules "$top/build/stock" -- sh -c "$classic_run"
 
 if [ "$mode" = full ]; then
 	# Bochs is single-threaded and slow: both lanes run side by side.
