@@ -6,10 +6,12 @@
  * weights 100 and 300 on one LP, a 50 % limit alone on another, a 30 %
  * reserve on a third against two heavy VPs and a root CPU hog at nice
  * -20; pinned VPs never migrate; wait time per dispatch grows when more
- * VPs share an LP. In either mode, SET_SCHED/GET_SCHED's checks; in root
- * mode only the defaults are accepted (EOPNOTSUPP otherwise).
+ * VPs share an LP; an LP's CPU refuses to go offline. In either mode,
+ * SET_SCHED/GET_SCHED's checks; in root mode only the defaults are
+ * accepted (EOPNOTSUPP otherwise).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -332,6 +334,26 @@ static void test_checks(int dev, int classic)
 	pv_guest_free(&t.g);
 }
 
+/* The LPs are fixed at load: taking one offline is refused. */
+static void test_offline(void)
+{
+	const char *path = "/sys/devices/system/cpu/cpu3/online";
+	ssize_t n = -1;
+	int fd, err;
+
+	fd = open(path, O_WRONLY);
+	if (fd >= 0) {
+		n = write(fd, "0", 1);
+		err = errno;
+		close(fd);
+	} else {
+		err = errno;
+	}
+	pv_check(n < 0 && err == EBUSY &&
+		 pv_file_value(PV_DEBUGFS "/lp/3", "sched_lp") == 3,
+		 "an LP's CPU cannot go offline: %s", strerror(err));
+}
+
 int main(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -345,11 +367,12 @@ int main(void)
 	sigaction(SIGUSR1, &sa, NULL);
 	if (classic && sysconf(_SC_NPROCESSORS_ONLN) < 4)
 		pv_skip_all("classic mode needs 4 LPs here");
-	pv_plan(classic ? 17 : 6);
+	pv_plan(classic ? 18 : 6);
 	test_checks(dev, classic);
 	if (classic) {
 		test_shares(dev);
 		test_wait(dev);
+		test_offline();
 	}
 	return pv_finish();
 }

@@ -202,7 +202,7 @@ static void pv_set_reserve(struct pv_sched_vp *vp, struct pv_sched_lp *lp,
 	}
 }
 
-/* The policy in @vp's own copy; NULL affinity or no bit set: any LP. */
+/* The policy in @vp's own copy; a NULL or full affinity: any LP. */
 static void pv_copy_params(struct pv_sched_vp *vp,
 			   const struct pv_sched_params *p)
 {
