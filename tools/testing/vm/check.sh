@@ -163,10 +163,14 @@ lane qemu-stock-kernel-classic --lane qemu --kernel stock --smp 4 \
 
 if [ "$mode" = full ]; then
 	# Bochs is single-threaded and slow: both lanes run side by side.
+	# VT-x also runs VPs through a classic dispatch thread.
 	lane_run bochs-vmx-stock --lane bochs-vmx --kernel stock --kvm \
 		--modules "$top/build/stock" \
-		-- env PV_EXPECT="$vmx_expect" PV_LAUNCH_CYCLES=10 \
-		run_tests.sh &
+		-- sh -c "PV_EXPECT='$vmx_expect' PV_LAUNCH_CYCLES=10 run_tests.sh
+		rc=\$?; rmmod partvisor 2>/dev/null
+		insmod /pv/partvisor.ko sched=classic || exit 1
+		run_tests.sh vp_run_test irq_test guest_hcall_test || rc=1
+		rmmod partvisor || rc=1; exit \$rc" &
 	lane_run bochs-svm-stock --lane bochs-svm --kernel stock \
 		--modules "$top/build/stock" \
 		-- env PV_EXPECT="$svm_nrips_expect" PV_LAUNCH_CYCLES=10 \
