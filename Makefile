@@ -17,7 +17,7 @@ CHECKPATCH ?= $(PV_CACHE)/checkpatch/scripts/checkpatch.pl
 
 SRCDIR := $(CURDIR)
 CHECK_SOURCES = $(shell find module include tools/pvctl tools/bench \
-		  tools/sched-sim selftests \
+		  tools/sched-sim tools/lib selftests \
 		  -name '*.[ch]' | sort)
 
 .PHONY: all modules clean tools selftests checkpatch check check-quick demo

@@ -17,6 +17,7 @@
 
 #include "pvctl.h"
 #include "sched.h"
+#include "../lib/lp_list.h"
 
 #define CPU_ONLINE	"/sys/devices/system/cpu/online"
 #define NODE_ONLINE	"/sys/devices/system/node/online"
@@ -76,11 +77,6 @@ static int parse_num(const char *cmd, const char *opt, const char *arg,
 	return 0;
 }
 
-static bool lp_test(const __u64 *bits, unsigned int lp)
-{
-	return bits[lp / 64] & (1ULL << (lp % 64));
-}
-
 static bool lps_empty(const __u64 *bits)
 {
 	unsigned int i;
@@ -91,70 +87,12 @@ static bool lps_empty(const __u64 *bits)
 	return true;
 }
 
-/*
- * A list of LPs like "0-3,6" into @bits (SCHED_AFF_WORDS words, cleared
- * first): 0, or what is wrong in @why and -1 (not such a list) or -2 (an
- * LP out of range, a range backwards).
- */
-static int parse_list(const char *s, __u64 *bits, char *why, size_t len)
-{
-	unsigned long lo, hi, i;
-	char *end;
-
-	memset(bits, 0, SCHED_AFF_WORDS * sizeof(*bits));
-	for (;;) {
-		if (!isdigit((unsigned char)*s))
-			break;
-		lo = strtoul(s, &end, 10);
-		hi = lo;
-		s = end;
-		if (*s == '-') {
-			if (!isdigit((unsigned char)s[1]))
-				break;
-			hi = strtoul(s + 1, &end, 10);
-			s = end;
-		}
-		if (lo >= PARTVISOR_SCHED_MAX_LPS || hi >= PARTVISOR_SCHED_MAX_LPS) {
-			snprintf(why, len, "LP %lu out of range 0-%u",
-				 lo > hi ? lo : hi, PARTVISOR_SCHED_MAX_LPS - 1);
-			return -2;
-		}
-		if (lo > hi) {
-			snprintf(why, len, "%lu-%lu is backwards", lo, hi);
-			return -2;
-		}
-		for (i = lo; i <= hi; i++)
-			bits[i / 64] |= 1ULL << (i % 64);
-		if (!*s || *s == '\n')
-			return 0;
-		if (*s++ != ',')
-			break;
-	}
-	snprintf(why, len, "not a list of LPs like 0-3,6");
-	return -1;
-}
-
 /* @bits as "0-3,6" in @buf; "all" when there are none (affinity: any). */
 static char *format_list(const __u64 *bits, char *buf, size_t len)
 {
-	unsigned int i, j;
-	size_t n = 0;
-
-	snprintf(buf, len, "all");
-	for (i = 0; i < PARTVISOR_SCHED_MAX_LPS; i = j + 1) {
-		j = i;
-		if (!lp_test(bits, i))
-			continue;
-		while (j + 1 < PARTVISOR_SCHED_MAX_LPS && lp_test(bits, j + 1))
-			j++;
-		if (n >= len)
-			break;
-		if (i == j)
-			n += snprintf(buf + n, len - n, "%s%u", n ? "," : "", i);
-		else
-			n += snprintf(buf + n, len - n, "%s%u-%u", n ? "," : "",
-				      i, j);
-	}
+	lp_list_format(bits, PARTVISOR_SCHED_MAX_LPS, buf, len);
+	if (!buf[0])
+		snprintf(buf, len, "all");
 	return buf;
 }
 
@@ -168,7 +106,8 @@ static int parse_affinity(const char *cmd, const char *opt, const char *arg,
 		memset(bits, 0, SCHED_AFF_WORDS * sizeof(*bits));
 		return 0;
 	}
-	ret = parse_list(list, bits, why, sizeof(why));
+	ret = lp_list_parse(list, bits, PARTVISOR_SCHED_MAX_LPS, why,
+			    sizeof(why));
 	if (ret == -1)
 		return usage_error(cmd, "%s '%s': %s", opt, arg, why);
 	if (ret)
@@ -301,7 +240,8 @@ static int read_sysfs_list(const char *path, __u64 *bits)
 	if (!f)
 		return -1;
 	if (fgets(line, sizeof(line), f))
-		ret = parse_list(line, bits, why, sizeof(why));
+		ret = lp_list_parse(line, bits, PARTVISOR_SCHED_MAX_LPS, why,
+				    sizeof(why));
 	fclose(f);
 	return ret;
 }
@@ -381,7 +321,7 @@ static void explain_einval(int fd, const char *who,
 			online[0] = 1;
 		}
 		if (p->node >= PARTVISOR_SCHED_MAX_LPS ||
-		    !lp_test(online, p->node)) {
+		    !lp_list_test(online, p->node)) {
 			error_line(who, "node %u: no such NUMA node (nodes: %s)",
 				   p->node,
 				   format_list(online, olist, sizeof(olist)));

@@ -39,8 +39,10 @@ void stats_help(FILE *out)
 		"for each child partition (or only partition ID) its memory and,\n"
 		"per VP, dispatches, time in RUN and exits by kind with the TSC\n"
 		"cycles spent in the child (dispatch to exit) and in handling\n"
-		"them; without ID also the root partition's intercepts and\n"
-		"hypercalls on each LP. Counters that are zero are left out.\n"
+		"them; under the classic scheduler each VP's run and wait time,\n"
+		"dispatches, wait per dispatch and migrations; without ID also the\n"
+		"root partition's intercepts and hypercalls on each LP, and the\n"
+		"scheduler's LP times. Counters that are zero are left out.\n"
 		"Needs root and a mounted debugfs.\n",
 		progname, PV_DEBUGFS);
 }
@@ -162,6 +164,26 @@ static unsigned long long avg(unsigned long long total, unsigned long long n)
 	return n ? total / n : 0;
 }
 
+/*
+ * Classic mode: the scheduler's view of the VP; wait per dispatch is the
+ * CPU wait time a dispatch cost it (ready until running).
+ */
+static void print_vp_sched(const struct kvset *vp)
+{
+	unsigned long long n = kv_u64(vp, "sched_dispatches", NULL);
+	unsigned long long wait = kv_u64(vp, "sched_wait_ns", NULL);
+
+	if (!strcmp(kv_str(vp, "sched_dispatches"), "?"))
+		return;
+	printf("    scheduler: %.3f ms run, %.3f ms waiting, %llu dispatches, ",
+	       kv_u64(vp, "sched_run_ns", NULL) / 1e6, wait / 1e6, n);
+	printf("%.3f ms wait per dispatch\n", n ? wait / 1e6 / n : 0.0);
+	printf("    %llu migrations (%llu across nodes), %llu throttled\n",
+	       kv_u64(vp, "sched_migrations", NULL),
+	       kv_u64(vp, "sched_node_migrations", NULL),
+	       kv_u64(vp, "sched_throttles", NULL));
+}
+
 static void print_vp(const struct kvset *vp)
 {
 	unsigned long long runs = kv_u64(vp, "runs", NULL);
@@ -169,6 +191,7 @@ static void print_vp(const struct kvset *vp)
 
 	printf("  VP %s: %llu dispatches, %llu cycles in RUN\n",
 	       kv_str(vp, "vp_index"), runs, kv_u64(vp, "run_cycles", NULL));
+	print_vp_sched(vp);
 	if (!runs)
 		return;
 	printf("    %-12s %10s %10s %16s %16s %10s %10s\n", "EXIT", "COUNT",

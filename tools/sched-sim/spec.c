@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "sim.h"
+#include "../lib/lp_list.h"
 
 static int parse_u64(const char *str, u64 *val)
 {
@@ -35,29 +36,10 @@ static int parse_u32(const char *str, u32 *val)
 
 int sim_parse_lps(const char *str, u64 *mask, unsigned int max)
 {
-	char buf[256], *tok, *save, *dash;
-	u64 lo, hi;
+	char why[64];
 
 	memset(mask, 0, PV_SCHED_AFF_WORDS * sizeof(*mask));
-	if (!*str || strlen(str) >= sizeof(buf))
-		return -EINVAL;
-	strcpy(buf, str);
-	for (tok = strtok_r(buf, ",", &save); tok;
-	     tok = strtok_r(NULL, ",", &save)) {
-		dash = strchr(tok, '-');
-		if (dash)
-			*dash = '\0';
-		if (parse_u64(tok, &lo))
-			return -EINVAL;
-		hi = lo;
-		if (dash && parse_u64(dash + 1, &hi))
-			return -EINVAL;
-		if (lo > hi || hi >= max)
-			return -EINVAL;
-		for (; lo <= hi; lo++)
-			mask[lo / 64] |= 1ULL << (lo % 64);
-	}
-	return 0;
+	return lp_list_parse(str, mask, max, why, sizeof(why)) ? -EINVAL : 0;
 }
 
 void sim_group_default(struct sim_group *g, u64 slice_ns)
@@ -193,31 +175,8 @@ int sim_parse_group(const char *spec, struct sim_group *g, u64 slice_ns,
 	return 0;
 }
 
-static bool bit(const u64 *mask, unsigned int i)
-{
-	return (mask[i / 64] >> (i % 64)) & 1;
-}
-
 /* The inverse of sim_parse_lps(), for reports. */
 void sim_format_lps(const u64 *mask, unsigned int max, char *buf, size_t len)
 {
-	unsigned int lo, hi;
-	size_t n = 0;
-
-	buf[0] = '\0';
-	for (lo = 0; lo < max; lo = hi + 1) {
-		hi = lo;
-		if (!bit(mask, lo))
-			continue;
-		while (hi + 1 < max && bit(mask, hi + 1))
-			hi++;
-		if (n >= len)
-			break;
-		if (hi == lo)
-			n += snprintf(buf + n, len - n, "%s%u", n ? "," : "",
-				      lo);
-		else
-			n += snprintf(buf + n, len - n, "%s%u-%u",
-				      n ? "," : "", lo, hi);
-	}
+	lp_list_format(mask, max, buf, len);
 }
