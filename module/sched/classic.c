@@ -178,17 +178,36 @@ void pv_classic_fpu_save(struct pv_vp *vp)
 	kernel_fpu_end();
 }
 
+/* The MXCSR bits this CPU takes: FXSAVE's MXCSR_MASK, 0 meaning 0xffbf. */
+static u32 pv_mxcsr_mask;
+
+static void pv_fpu_init(void)
+{
+	u8 area[512] __aligned(16) = { 0 };
+	u32 mask;
+
+	kernel_fpu_begin();
+	asm volatile("fxsave64 %0" : "=m" (area));
+	kernel_fpu_end();
+	memcpy(&mask, area + 28, sizeof(mask));
+	pv_mxcsr_mask = mask ?: 0xffbf;
+}
+
 /* What XRSTOR would refuse, so that it cannot fault in a dispatch. */
 static int pv_fpu_check(struct pv_vp *vp)
 {
 	const u8 *hdr = vp->xsave->region + 512;
 	u64 xstate_bv;
+	u32 mxcsr;
 
 	memcpy(&xstate_bv, hdr, sizeof(xstate_bv));
+	memcpy(&mxcsr, vp->xsave->region + 24, sizeof(mxcsr));
 	if (cpu_feature_enabled(X86_FEATURE_OSXSAVE) &&
 	    (xstate_bv & ~pv_fpu_rfbm()))
 		return -EINVAL;
-	/* MXCSR, XCOMP_BV and the header were checked by SET_XSAVE. */
+	if (mxcsr & ~pv_mxcsr_mask)
+		return -EINVAL;
+	/* XCOMP_BV and the rest of the header were checked by SET_XSAVE. */
 	return 0;
 }
 
@@ -734,6 +753,7 @@ int pv_classic_init(void)
 	if (!pv_classic())
 		return 0;
 
+	pv_fpu_init();
 	cpus_read_lock();
 	nr = num_online_cpus();
 	pv_cl.lp_of_cpu = kmalloc_array(nr_cpu_ids, sizeof(int), GFP_KERNEL);
