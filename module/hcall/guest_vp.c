@@ -125,7 +125,12 @@ bool pv_guest_hypercall(struct pv_vp *vp, const struct pv_exit *e,
 	enum pv_hc_guest_action action;
 
 	pv_guest_hc(vp, e, &env, &action, &exit);
-	/* PV_HC_GUEST_YIELD: the run loop's cond_resched() comes first. */
+	/*
+	 * PV_HC_GUEST_YIELD: the root scheduler's run loop does
+	 * cond_resched() next; a classic dispatch thread ends the slice.
+	 */
+	if (action == PV_HC_GUEST_YIELD)
+		vp->cl.yield = true;
 	if (action != PV_HC_GUEST_EXIT)
 		return true;
 	run->reason = exit.reason;

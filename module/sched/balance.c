@@ -139,7 +139,10 @@ struct pv_sched_lp *pv_place(struct pv_sched *s, struct pv_sched_vp *vp)
 	return best;
 }
 
-/* Queued VPs of @lp that may move to @to: its earliest few. */
+/*
+ * Queued VPs of @lp that may move to @to, among a few near the front of
+ * its queue: the heap's root and its first children.
+ */
 static unsigned int pv_candidates(struct pv_sched_lp *lp,
 				  const struct pv_sched_lp *to,
 				  struct pv_sched_vp **c)

@@ -225,14 +225,11 @@ static void pv_boost(struct pv_disp *dp, bool owed, bool reserves, u64 now)
 	u64 period = pv_cl.core.cfg.period_ns;
 	bool fifo = current->policy == SCHED_FIFO;
 
-	if (owed == fifo)
-		return;
-	if (owed) {
+	if (owed && !fifo)
 		sched_set_fifo_low(current);
-		return;
-	}
-	sched_set_normal(current, 0);
-	if (reserves)
+	else if (!owed && fifo)
+		sched_set_normal(current, 0);
+	if (!owed && reserves && !hrtimer_is_queued(&dp->period))
 		hrtimer_start(&dp->period,
 			      ns_to_ktime((div64_u64(now, period) + 1) * period),
 			      HRTIMER_MODE_ABS);
@@ -305,6 +302,10 @@ static enum pv_disp_end pv_disp_vp(struct pv_disp *dp, struct pv_vp *vp,
 		pv_vp_stats_handled(vp, &e, t);
 		if (again && vp->irq.halted)
 			return PV_DISP_HALT;
+		if (again && c->yield) {
+			c->yield = false;
+			return PV_DISP_READY;
+		}
 		if (again)
 			continue;
 		c->run->rip = e.rip;
@@ -325,7 +326,11 @@ static void pv_disp_run(struct pv_disp *dp, struct pv_vp *vp, u64 slice)
 	hrtimer_cancel(&dp->slice);
 
 	raw_spin_lock_irq(&pv_cl.lock);
-	if (how == PV_DISP_HALT) {
+	/* RUN gave up while it ran: it waits for this, not for a requeue. */
+	if (how != PV_DISP_DONE && READ_ONCE(vp->cl.cancel)) {
+		vp->cl.ret = -EINTR;
+		how = PV_DISP_DONE;	/* a halted VP stays halted */
+	} else if (how == PV_DISP_HALT) {
 		vp->irq.halted = false;
 		/* An interrupt that came meanwhile wakes it right away. */
 		if (pv_irq_pending(vp))

@@ -26,6 +26,7 @@ struct pv_vp_classic {
 	int ret;			/* RUN's result */
 	bool cancel;			/* RUN gives up (signal) */
 	bool halt_blocked;		/* in HLT, blocked until an interrupt */
+	bool yield;			/* a spin-wait hypercall: slice over */
 	bool fpu;			/* a dispatch thread runs it */
 };
 

@@ -249,6 +249,7 @@ static void pv_replace(struct pv_sched *s, struct pv_sched_vp *vp)
 	if (vp->state == PV_SCHED_THROTTLED) {
 		pv_list_del(&from->throttled, vp, false);
 		pv_list_add(&to->throttled, vp, false);
+		pv_rebase(vp, from, to);
 		vp->lp = to;
 		return;
 	}

@@ -14,7 +14,8 @@
  * (preferred; leaving it needs a clear gain). Balancing moves or swaps
  * queued VPs so that the weight on each LP evens out; it looks at a
  * bounded number of candidates, and finds the busiest and idlest LPs
- * through a tree of LP loads, so a decision costs O(log LPs).
+ * through a tree of LP loads, so a decision costs O(log LPs). Placing a
+ * VP with an affinity mask and admitting a reserve walk the LPs instead.
  */
 #ifndef _PV_SCHED_H
 #define _PV_SCHED_H
@@ -35,7 +36,9 @@ struct pv_sched_config {
 	u64 balance_ns;		/* how often a busy LP balances */
 	/*
 	 * What leaving the home node costs a VP (remote memory, cold
-	 * caches): the simulator charges it, balancing weighs it.
+	 * caches): the simulator charges it. Placement and balancing stand
+	 * for it with their rules: a VP leaves home only for a whole VP's
+	 * worth of spare room, or for an otherwise idle LP.
 	 */
 	u64 numa_cost_ns;
 };

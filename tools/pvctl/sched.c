@@ -34,8 +34,6 @@ static const struct option policy_options[SCHED_NR_OPTIONS] = {
 };
 
 /* EOPNOTSUPP from SET_SCHED: the module runs the root scheduler. */
-#define SET_SHARES	(PARTVISOR_SCHED_SET_WEIGHT | PARTVISOR_SCHED_SET_RESERVE | \
-			 PARTVISOR_SCHED_SET_LIMIT)
 #define CLASSIC_ONLY	"the classic scheduler: load partvisor with sched=classic"
 
 /* The names 'pvctl sched get' uses, in PARTVISOR_SCHED_SET_* bit order. */
@@ -332,20 +330,13 @@ static void explain_einval(int fd, const char *who,
 		   strerror(EINVAL));
 }
 
-/*
- * EOPNOTSUPP: the ABI says that only weight, reserve and limit need the
- * classic scheduler; should root mode refuse other fields, name them.
- */
+/* EOPNOTSUPP: root mode takes only defaults; name the fields given. */
 static void report_classic_only(const char *who, __u32 set)
 {
 	char names[64] = "";
 	size_t n = 0;
 	unsigned int i, left, nr = __builtin_popcount(set);
 
-	if (set & SET_SHARES) {
-		error_line(who, "weight, reserve and limit need " CLASSIC_ONLY);
-		return;
-	}
 	for (i = 0, left = nr; i < ARRAY_SIZE(field_names); i++) {
 		if (!(set & (1U << i)))
 			continue;
@@ -494,8 +485,8 @@ void sched_help(FILE *out)
 	fprintf(out,
 		"\nPercentages are of one LP; LPs are CPU numbers. A reserve is\n"
 		"admitted only while the LPs the VP may use have that much left\n"
-		"unreserved. Weight, reserve and limit other than their defaults\n"
-		"need the classic scheduler: partvisor loaded with sched=classic\n"
+		"unreserved. Any value other than the defaults needs the\n"
+		"classic scheduler: partvisor loaded with sched=classic\n"
 		"('%s info' shows which). '%s run' takes the same options\n"
 		"for the partition it creates.\n\n"
 		"partvisor cannot open a partition by its id: pvctl takes a\n"

@@ -588,7 +588,7 @@ struct partvisor_interrupt {
 /*
  * The partition scheduler's policy (classic mode, Documentation/
  * scheduler.rst). Percentages are of one LP. In root mode only the
- * default weight, reserve and limit are accepted.
+ * defaults of every field are accepted.
  */
 #define PARTVISOR_SCHED_WEIGHT_MIN		1
 #define PARTVISOR_SCHED_WEIGHT_MAX		10000
