@@ -6,8 +6,10 @@
 # IPIs); the other hypervisors' instructions raise #UD in a child; a crash
 # on one VP stops the others; pvctl stats shows the VP counters; --help for
 # every command; bad arguments give one line and status 2; missing or bad
-# images one line and status 1. Needs partvisor loaded (launched) and
-# child VPs that run.
+# images one line and status 1; scheduler policy through 'pvctl run' and
+# 'pvctl sched' (accepted under sched=classic, one clear line under the
+# root scheduler). Needs partvisor loaded (launched) and child VPs that
+# run.
 
 guests=${PV_GUESTS:-$(dirname "$0")/../guests}
 hello=$guests/hello.bin
@@ -31,7 +33,7 @@ fi
 
 . "$(dirname "$0")/pv_lib.sh"
 echo "TAP version 13"
-echo "1..16"
+echo "1..18"
 n=0 failed=0
 show() {
 	sed 's/^/# out: /' $out
@@ -127,7 +129,7 @@ rc=$?
 check $? "a truncated ELF image: exit 1 and one line (exit $rc: $(cat $err))"
 
 ok=0
-for verb in info list run stats; do
+for verb in info list run stats sched; do
 	pvctl $verb --help > $out 2>&1 || ok=1
 	grep -q "^usage: pvctl $verb" $out || ok=1
 done
@@ -138,7 +140,12 @@ ok=0
 for args in "" "frobnicate" "info extra" "list extra" "stats x" "stats 1 2" \
 	    "run" "run --mode sideways $hello" "run --vps 65 $demo" \
 	    "run --vps 0 $demo" "run --mem x $hello" "run --bogus $hello" \
-	    "run --mode" "run $hello $hello" "run --load 0x2000 $demo"; do
+	    "run --mode" "run $hello $hello" "run --load 0x2000 $demo" \
+	    "sched" "sched frob 1" "sched set" "sched set x" \
+	    "sched set 1 --weight 0" "sched set 1 --weight 10001" \
+	    "sched set 1 --reserve 101" "sched set 1 --limit 0" \
+	    "sched set 1 --reserve 60 --limit 50" "sched set 1 --slice-us 999" \
+	    "sched set 1 --affinity 3-1" "run --weight 0 $hello"; do
 	# shellcheck disable=SC2086
 	pvctl $args > $out 2> $err
 	rc=$?
@@ -157,6 +164,45 @@ check $? "pvctl stats of a partition that does not exist: exit 1, one line (exit
 pvctl run --mode sideways "$hello" > $out 2> $err
 grep -q "^pvctl run: --mode must be real, protected or long" $err
 check $? "a bad option names the problem"
+
+# Scheduler policy: applied by the classic scheduler, refused by the root's.
+classic=0
+pvctl info | grep -q "scheduler: *classic" && classic=1
+pvctl run --weight 300 --limit 50 "$hello" > $out 2> $err
+rc=$?
+show
+if [ $classic -eq 1 ]; then
+	[ $rc -eq 0 ] && grep -q "VP 0 halted" $err
+else
+	[ $rc -eq 1 ] && [ "$(wc -l < $err)" -eq 1 ] &&
+		grep -q "sched=classic" $err
+fi
+check $? "pvctl run --weight 300 --limit 50 (classic $classic, exit $rc)"
+
+# A VP spinning in a partition pvctl run made: 'jmp $'.
+printf '\353\376' > $tmp
+pvctl run $tmp > /dev/null 2>&1 &
+vmm=$!
+id=
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+	id=$(pvctl list 2>/dev/null | awk -v p=$vmm '$5 == p { print $1 }')
+	[ -n "$id" ] && break
+	sleep 0.2
+done
+pvctl sched set "$id" --weight 300 --affinity 0 > $out 2> $err
+rc=$?
+pvctl sched get "$id" >> $out 2>> $err
+show
+if [ $classic -eq 1 ]; then
+	[ $rc -eq 0 ] && grep -q "^weight: 300" $out &&
+		grep -q "^affinity: 0$" $out
+else
+	[ $rc -eq 1 ] && grep -q "sched=classic" $err &&
+		grep -q "^weight: 100" $out
+fi
+check $? "pvctl sched set/get on a running partition ($id, classic $classic, exit $rc)"
+kill $vmm 2>/dev/null
+wait $vmm 2>/dev/null
 
 rm -f $out $err $tmp
 [ "$failed" -eq 0 ]
