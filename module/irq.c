@@ -24,6 +24,7 @@
 
 #include "partvisor.h"
 #include "partition.h"
+#include "trace.h"
 
 /* Exceptions own 0-15; 16-31 only for the TLFS's guest IPIs. */
 #define PV_FIRST_IRQ_VECTOR	16
@@ -140,6 +141,7 @@ int pv_irq_prepare(struct pv_vp *vp)
 	if (vector < PV_NR_VECTORS && ops->vp_irq_ready(vp) &&
 	    test_and_clear_bit(vector, irq->pending)) {
 		ops->vp_irq_inject(vp, vector);
+		pv_trace_inject(vp, vector);
 		vector = find_last_bit(irq->pending, PV_NR_VECTORS);
 	}
 	ops->vp_irq_window(vp, vector < PV_NR_VECTORS);

@@ -22,6 +22,7 @@
 
 #include "partvisor.h"
 #include "partition.h"
+#include "trace.h"
 
 /* No backend attaches nested paging yet; every hook is skipped. */
 const struct pv_part_ops *pv_part_ops;
@@ -69,6 +70,8 @@ static void pv_part_release(struct kref *ref)
 
 	mutex_lock(&p->lock);
 	WARN_ON_ONCE(p->nr_vps);
+	trace_partition_destroy(p->id, pid_nr(p->owner), p->vps_created,
+				p->mapped_bytes >> PAGE_SHIFT, p->pinned_pages);
 	pv_unmap_all(p);
 	if (pv_part_ops && pv_part_ops->part_destroy)
 		pv_part_ops->part_destroy(p);
@@ -304,6 +307,7 @@ long pv_create_partition(void __user *argp)
 	idr_replace(&pv_parts_idr, p, p->id);
 	mutex_unlock(&pv_parts_lock);
 	pv_debugfs_add_partition(p);
+	trace_partition_create(p->id, pid_nr(p->owner));
 	fd_install(fd, file);
 	return fd;
 }

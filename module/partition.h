@@ -125,6 +125,7 @@ struct pv_partition {
 	unsigned long pinned_pages;
 	struct pv_vp *vps[PARTVISOR_MAX_VPS];
 	unsigned int nr_vps;
+	unsigned int vps_created;	/* over its life, for tracing */
 	struct pv_cpuid_table __rcu *cpuid;	/* the VMM's, or NULL */
 	bool crashed;			/* triple fault: no VP runs again */
 	u64 ref_time_base;		/* ktime_get_ns() at creation */
@@ -156,6 +157,8 @@ enum pv_exit_kind {
 struct pv_exit {
 	enum pv_exit_kind kind;
 	u64 vendor_code;
+	/* for tracing: EXITINFO1/2 (AMD-V), qualification and GPA (VT-x) */
+	u64 info[2];
 	u64 rip;
 	u64 next_rip;		/* IO: the instruction after */
 	unsigned int insn_len;	/* without NRIPS: the plain opcode's */

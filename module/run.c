@@ -25,6 +25,7 @@
 #include "host.h"
 #include "emulate.h"
 #include "hcall/hcall.h"
+#include "trace.h"
 
 #define PV_XCR0_X87		BIT_ULL(0)
 #define PV_XCR0_SSE		BIT_ULL(1)
@@ -245,6 +246,7 @@ static long pv_run_loop(struct pv_vp *vp, struct partvisor_run *run)
 		ret = pv_irq_prepare(vp);
 		if (!ret) {
 			pv_vp_stats_dispatch(vp);
+			pv_trace_vp_entry(vp);
 			ret = ops->vp_dispatch(vp);
 		}
 		/* Something was asserted meanwhile: look again. */
@@ -254,6 +256,7 @@ static long pv_run_loop(struct pv_vp *vp, struct partvisor_run *run)
 			return ret;
 		ops->vp_exit(vp, &e);
 		t = pv_vp_stats_exit(vp, &e);
+		pv_trace_vp_exit(vp, &e);
 		again = pv_run_handle(vp, &e, run);
 		pv_vp_stats_handled(vp, &e, t);
 		if (again)

@@ -321,6 +321,7 @@ static int pv_vp_attach(struct pv_partition *p, struct pv_vp *vp)
 	}
 	p->vps[vp->index] = vp;
 	p->nr_vps++;
+	p->vps_created++;
 	return 0;
 }
 

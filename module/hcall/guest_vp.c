@@ -7,13 +7,16 @@
  * and, for the calls that need neither memory nor Linux, in host mode
  * (pv_guest_hypercall_host, from module/host_exit.c).
  */
+#include <linux/bitfield.h>
 #include <linux/mutex.h>
+#include <asm/msr.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
 
 #include "../partvisor.h"
 #include "../partition.h"
 #include "hcall.h"
+#include "../trace.h"
 
 /* Serializes the synthetic MSR writes of all partitions; they are rare. */
 static DEFINE_MUTEX(pv_hv_msr_lock);
@@ -45,6 +48,17 @@ static u16 pv_guest_send_ipi(void *priv, u32 vector, u64 mask)
 	return status;
 }
 
+static void pv_guest_hc_trace(const struct pv_vp *vp,
+			      const struct pv_hc_regs *regs, u64 since)
+{
+	trace_hypercall(vp->part->id, vp->index,
+			FIELD_GET(HV_HC_CODE_MASK, regs->input),
+			regs->input & HV_HC_FAST,
+			FIELD_GET(HV_HC_RESULT_REPS_MASK, regs->result),
+			FIELD_GET(HV_HC_RESULT_STATUS_MASK, regs->result),
+			rdtsc_ordered() - since);
+}
+
 /*
  * A hypercall instruction of a child VP, in the root driver or in host
  * mode (@env says which). CPL > 0 and real mode (or virtual-8086 mode,
@@ -59,6 +73,7 @@ static bool pv_guest_hc(struct pv_vp *vp, const struct pv_exit *e,
 	const struct pv_part_ops *ops = pv_part_ops;
 	const struct partvisor_vp_state *st = &vp->state;
 	struct pv_hc_regs regs = { 0 };
+	u64 t = trace_hypercall_enabled() ? rdtsc_ordered() : 0;
 	bool wide;
 
 	/*
@@ -97,6 +112,8 @@ static bool pv_guest_hc(struct pv_vp *vp, const struct pv_exit *e,
 	else
 		pv_vp_set_edx_eax(vp, regs.result);
 	ops->vp_resume(vp, e, PV_RESUME_SKIP);
+	if (t)
+		pv_guest_hc_trace(vp, &regs, t);
 	return true;
 }
 

@@ -39,6 +39,7 @@
 #include "../partvisor.h"
 #include "../partition.h"
 #include "classic.h"
+#include "../trace.h"
 
 enum partvisor_sched_mode pv_sched_mode = PARTVISOR_SCHED_ROOT;
 
@@ -81,6 +82,7 @@ struct pv_disp {
 	struct hrtimer period;
 	struct work_struct boost;
 	u64 start_ns;
+	u32 last_part, last_vp;		/* what it ran last, for tracing */
 };
 
 static struct {
@@ -286,6 +288,7 @@ static enum pv_disp_end pv_disp_vp(struct pv_disp *dp, struct pv_vp *vp,
 		ret = pv_irq_prepare(vp);
 		if (!ret) {
 			pv_vp_stats_dispatch(vp);
+			pv_trace_vp_entry(vp);
 			c->fpu = true;
 			ret = ops->vp_dispatch(vp);
 			c->fpu = false;
@@ -298,6 +301,7 @@ static enum pv_disp_end pv_disp_vp(struct pv_disp *dp, struct pv_vp *vp,
 		}
 		ops->vp_exit(vp, &e);
 		t = pv_vp_stats_exit(vp, &e);
+		pv_trace_vp_exit(vp, &e);
 		again = pv_run_handle(vp, &e, c->run);
 		pv_vp_stats_handled(vp, &e, t);
 		if (again && vp->irq.halted)
@@ -362,6 +366,19 @@ static void pv_disp_idle(struct pv_disp *dp, u64 wake_ns)
 	__set_current_state(TASK_RUNNING);
 }
 
+/* Trace a dispatch, and the switch when @vp is not what ran here last. */
+static void pv_disp_trace(struct pv_disp *dp, const struct pv_vp *vp,
+			  u64 wait_ns)
+{
+	trace_dispatch(dp->cpu, vp->part->id, vp->index, wait_ns);
+	if (dp->last_part == vp->part->id && dp->last_vp == vp->index)
+		return;
+	trace_vp_switch(dp->cpu, dp->last_part, dp->last_vp, vp->part->id,
+			vp->index);
+	dp->last_part = vp->part->id;
+	dp->last_vp = vp->index;
+}
+
 static int pv_disp_thread(void *arg)
 {
 	struct pv_disp *dp = arg;
@@ -379,10 +396,12 @@ static int pv_disp_thread(void *arg)
 		reserves = !!dp->lp->reserved;
 		raw_spin_unlock_irq(&pv_cl.lock);
 		pv_boost(dp, owed, reserves, now);
-		if (d.vp)
+		if (d.vp) {
+			pv_disp_trace(dp, pv_se_vp(d.vp), d.wait_ns);
 			pv_disp_run(dp, pv_se_vp(d.vp), d.slice_ns);
-		else
+		} else {
 			pv_disp_idle(dp, d.wake_ns);
+		}
 	}
 	return 0;
 }

@@ -410,6 +410,7 @@ void pv_sched_pick(struct pv_sched *s, struct pv_sched_lp *lp, u64 now,
 	if (!vp) {
 		d->vp = NULL;
 		d->slice_ns = 0;
+		d->wait_ns = 0;
 		/* Throttled VPs come back next period; idle LPs help out. */
 		d->wake_ns = lp->throttled ? end : U64_MAX;
 		if (s->nr_ready && now + s->cfg.balance_ns < d->wake_ns)
@@ -419,7 +420,8 @@ void pv_sched_pick(struct pv_sched *s, struct pv_sched_lp *lp, u64 now,
 	}
 	pv_dequeue(s, vp);
 	vp->state = PV_SCHED_RUNNING;
-	vp->st.wait_ns += now - vp->since;
+	d->wait_ns = now - vp->since;
+	vp->st.wait_ns += d->wait_ns;
 	vp->st.dispatches++;
 	if (vp->ran && vp->ran != lp) {
 		vp->st.migrations++;

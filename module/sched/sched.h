@@ -146,6 +146,7 @@ struct pv_sched {
 struct pv_sched_decision {
 	struct pv_sched_vp *vp;	/* NULL: nothing to run */
 	u64 slice_ns;		/* run it at most this long */
+	u64 wait_ns;		/* what this pick added to its wait_ns */
 	u64 wake_ns;		/* vp NULL: look again then (U64_MAX: never) */
 };
 

@@ -29,6 +29,7 @@
 #include "../hcall/hcall.h"
 #include "insn_len.h"
 #include "svm.h"
+#include "../trace.h"
 
 #define PV_SVM_CHILD_IOPM_ORDER		2	/* 12 KiB used */
 #define PV_SVM_CHILD_MSRPM_ORDER	1	/* 8 KiB */
@@ -406,6 +407,8 @@ static void pv_svm_exit_decode(struct pv_vp *vp, struct pv_exit *e)
 		vmcb->control.event_inj = 0;
 	}
 	e->vendor_code = vmcb->control.exit_code;
+	e->info[0] = info1;
+	e->info[1] = vmcb->control.exit_info_2;
 	e->rip = vmcb->save.rip;
 	switch (vmcb->control.exit_code) {
 	case SVM_EXIT_INTR:
@@ -511,6 +514,8 @@ u64 pv_svm_dispatch(struct pv_lp *lp, void *host_save)
 		if (!pv_host_exit(v->vp, &v->exit))
 			break;
 		pv_vp_stats_host(v->vp, &v->exit, t);
+		pv_trace_vp_exit(v->vp, &v->exit);
+		pv_trace_vp_entry(v->vp);
 	}
 	return HV_STATUS_SUCCESS;
 }

@@ -768,6 +768,8 @@ static void pv_vmx_vp_exit(struct pv_vp *vp, struct pv_exit *e)
 
 	memset(e, 0, sizeof(*e));
 	e->vendor_code = x->reason;
+	e->info[0] = q;
+	e->info[1] = x->gpa;
 	e->rip = g->rip;
 	if (x->reason == PV_VMX_EXIT_VMFAIL) {
 		e->vendor_code = x->insn_error;
