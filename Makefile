@@ -3,6 +3,8 @@
 # Out-of-tree build of partvisor.ko plus its tools and checks.
 #   make [KDIR=...] [W=1] [C=1]   module (default KDIR: running kernel, else
 #                                 the installed Debian linux-headers-*-amd64)
+#   make module-btf               the module's BTF where KDIR has no vmlinux
+#                                 (Debian's headers): from the kernel's image
 #   make tools                    pvctl, guests, the scheduler simulator
 #   make selftests                kselftest programs
 #   make checkpatch               checkpatch.pl --strict over our sources
@@ -20,13 +22,20 @@ CHECK_SOURCES = $(shell find module include tools/pvctl tools/bench \
 		  tools/sched-sim tools/lib selftests \
 		  -name '*.[ch]' | sort)
 
-.PHONY: all modules clean tools selftests checkpatch check check-quick demo
+.PHONY: all modules module-btf clean tools selftests checkpatch check \
+	check-quick demo
 
 all: modules
 
 modules:
 	@test -n "$(KDIR)" || { echo "no kernel build dir: set KDIR or install linux-headers-amd64" >&2; exit 1; }
 	$(MAKE) -C $(KDIR) M=$(SRCDIR) modules
+
+# What kbuild does with a vmlinux: tp_btf programs need the module's BTF.
+# VMLINUZ names the image if it is not /boot/vmlinuz-<KDIR's release>.
+module-btf: modules
+	PV_CACHE=$(PV_CACHE) KERNEL_TARBALL=$(KERNEL_TARBALL) \
+		tools/testing/vm/module-btf.sh $(KDIR) $(SRCDIR)/partvisor.ko
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(SRCDIR) clean

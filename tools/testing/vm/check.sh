@@ -108,6 +108,8 @@ build_module() {
 		echo "the build is not warning-free"
 		return 1
 	fi
+	# Debian's headers have no vmlinux: the module's BTF comes from here.
+	"$here/module-btf.sh" "$kdir" "$dir/partvisor.ko"
 }
 
 echo "== dependencies"
