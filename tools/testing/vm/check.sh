@@ -156,7 +156,8 @@ lane qemu-stock-kernel --lane qemu --kernel stock --smp 4 --kvm \
 # then the module must unload.
 classic_run="insmod /pv/partvisor.ko sched=classic || exit 1
 	run_tests.sh sched_test vp_run_test irq_test mmio_test \
-		guest_hcall_test pvctl_run_test.sh isolation_test race_test
+		guest_hcall_test pvctl_run_test.sh trace_test.sh isolation_test \
+		race_test
 	rc=\$?; rmmod partvisor || rc=1; exit \$rc"
 lane qemu-test-kernel-classic --lane qemu --kernel test --smp 4 \
 	--modules "$top/build/test" -- sh -c "$classic_run"
