@@ -8,7 +8,7 @@
 # every command; bad arguments give one line and status 2; missing or bad
 # images one line and status 1; scheduler policy through 'pvctl run' and
 # 'pvctl sched' (accepted under sched=classic, one clear line under the
-# root scheduler). Needs partvisor loaded (launched) and child VPs that
+# root scheduler); pvctl stats over an interval. Needs partvisor loaded (launched) and child VPs that
 # run.
 
 guests=${PV_GUESTS:-$(dirname "$0")/../guests}
@@ -33,7 +33,7 @@ fi
 
 . "$(dirname "$0")/pv_lib.sh"
 echo "TAP version 13"
-echo "1..18"
+echo "1..19"
 n=0 failed=0
 show() {
 	sed 's/^/# out: /' $out
@@ -201,6 +201,14 @@ else
 		grep -q "^weight: 100" $out
 fi
 check $? "pvctl sched set/get on a running partition ($id, classic $classic, exit $rc)"
+
+pvctl stats --interval 0.5 "$id" > $out 2> $err
+rc=$?
+show
+[ $rc -eq 0 ] && grep -q "^during the last 0.5 s" $out &&
+	grep -q "dispatches/s" $out &&
+	{ [ $classic -eq 0 ] || grep -q "% of an LP" $out; }
+check $? "pvctl stats --interval: what a running VP did in 0.5 s (exit $rc)"
 kill $vmm 2>/dev/null
 wait $vmm 2>/dev/null
 

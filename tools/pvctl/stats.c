@@ -7,9 +7,11 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pvctl.h"
@@ -34,7 +36,7 @@ struct kvset {
 void stats_help(FILE *out)
 {
 	fprintf(out,
-		"usage: %s stats [ID]\n\n"
+		"usage: %s stats [--interval SEC] [ID]\n\n"
 		"Show partvisor's counters from debugfs (%s) as tables:\n"
 		"for each child partition (or only partition ID) its memory and,\n"
 		"per VP, dispatches, time in RUN and exits by kind with the TSC\n"
@@ -43,6 +45,9 @@ void stats_help(FILE *out)
 		"dispatches, wait per dispatch and migrations; without ID also the\n"
 		"root partition's intercepts and hypercalls on each LP, and the\n"
 		"scheduler's LP times. Counters that are zero are left out.\n"
+		"With --interval SEC (0.1-3600) every counter shows what\n"
+		"happened during that many seconds, with dispatches and exits\n"
+		"per second and a VP's share of an LP.\n"
 		"Needs root and a mounted debugfs.\n",
 		progname, PV_DEBUGFS);
 }
@@ -56,6 +61,74 @@ static void copy(char *dst, size_t size, const char *src)
 		n = size - 1;
 	memcpy(dst, src, n);
 	dst[n] = '\0';
+}
+
+/*
+ * --interval: what each file held at the start, so that the second
+ * reading shows what changed during the interval.
+ */
+struct baseline {
+	char path[96];
+	struct kvset set;
+};
+
+static struct baseline *bases;
+static unsigned int nr_bases;
+static int collecting;		/* the first pass only remembers */
+static double interval_s;	/* 0: totals since the module loaded */
+
+/* Values that are not counters: names, sizes, levels. */
+static int kv_is_counter(const char *name)
+{
+	static const char * const fixed[] = {
+		"vp_index", "cpu", "owner_pid", "vps", "regions",
+		"mapped_bytes", "entry_tsc", "sched_lp", "sched_node",
+		"sched_ready", "sched_reserved_pct",
+	};
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(fixed); i++)
+		if (!strcmp(name, fixed[i]))
+			return 0;
+	return 1;
+}
+
+static const char *kv_str(const struct kvset *set, const char *name);
+
+/* Remember @set as @path's baseline, or turn @set into the change. */
+static void kv_interval(const char *path, struct kvset *set)
+{
+	unsigned long long now, then;
+	struct baseline *b;
+	char *end, *end2;
+	unsigned int i;
+
+	if (collecting) {
+		b = realloc(bases, (nr_bases + 1) * sizeof(*bases));
+		if (!b)
+			return;
+		bases = b;
+		b = &bases[nr_bases++];
+		copy(b->path, sizeof(b->path), path);
+		b->set = *set;
+		return;
+	}
+	for (b = bases; b < bases + nr_bases; b++)
+		if (!strcmp(b->path, path))
+			break;
+	for (i = 0; i < set->n; i++) {
+		struct kv *kv = &set->kv[i];
+
+		if (!kv_is_counter(kv->name))
+			continue;
+		now = strtoull(kv->value, &end, 0);
+		/* New since the start: all of it happened in the interval. */
+		then = b < bases + nr_bases ?
+		       strtoull(kv_str(&b->set, kv->name), &end2, 0) : 0;
+		if (!*end && now >= then)
+			snprintf(kv->value, sizeof(kv->value), "%llu",
+				 now - then);
+	}
 }
 
 /* "name: value" lines; 0, or -1 with errno set. */
@@ -80,6 +153,8 @@ static int kv_read(const char *path, struct kvset *set)
 		set->n++;
 	}
 	fclose(f);
+	if (interval_s > 0)
+		kv_interval(path, set);
 	return 0;
 }
 
@@ -178,10 +253,23 @@ static void print_vp_sched(const struct kvset *vp)
 	printf("    scheduler: %.3f ms run, %.3f ms waiting, %llu dispatches, ",
 	       kv_u64(vp, "sched_run_ns", NULL) / 1e6, wait / 1e6, n);
 	printf("%.3f ms wait per dispatch\n", n ? wait / 1e6 / n : 0.0);
+	if (interval_s > 0)
+		printf("    %.1f %% of an LP\n",
+		       kv_u64(vp, "sched_run_ns", NULL) / 1e7 / interval_s);
 	printf("    %llu migrations (%llu across nodes), %llu throttled\n",
 	       kv_u64(vp, "sched_migrations", NULL),
 	       kv_u64(vp, "sched_node_migrations", NULL),
 	       kv_u64(vp, "sched_throttles", NULL));
+}
+
+static unsigned long long exits_total(const struct kvset *vp)
+{
+	unsigned long long n = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(exit_kinds); i++)
+		n += kv_u64(vp, "exits_%s", exit_kinds[i]);
+	return n;
 }
 
 static void print_vp(const struct kvset *vp)
@@ -191,6 +279,9 @@ static void print_vp(const struct kvset *vp)
 
 	printf("  VP %s: %llu dispatches, %llu cycles in RUN\n",
 	       kv_str(vp, "vp_index"), runs, kv_u64(vp, "run_cycles", NULL));
+	if (interval_s > 0)
+		printf("    %.0f dispatches/s, %.0f exits/s\n", runs / interval_s,
+		       exits_total(vp) / interval_s);
 	print_vp_sched(vp);
 	if (!runs)
 		return;
@@ -284,32 +375,14 @@ static void print_lps(void)
 	}
 }
 
-int cmd_stats(int argc, char **argv)
+/* Every partition and the LPs, or only partition @id: 0, or 1. */
+static int stats_pass(int one, unsigned int id)
 {
 	unsigned int ids[PARTVISOR_MAX_PARTITIONS];
-	unsigned long id;
-	char *end;
 	int i, n;
 
-	if (argc > 2) {
-		fprintf(stderr, "%s stats: too many arguments (try '%s stats --help')\n",
-			progname, progname);
-		return 2;
-	}
-	if (argc == 2) {
-		errno = 0;
-		id = strtoul(argv[1], &end, 10);
-		if (errno || !*argv[1] || *end || id > 0xffffffffUL) {
-			fprintf(stderr, "%s stats: '%s' is not a partition id (try --help)\n",
-				progname, argv[1]);
-			return 2;
-		}
-		if (check_debugfs())
-			return 1;
+	if (one)
 		return print_partition_stats(id) ? 1 : 0;
-	}
-	if (check_debugfs())
-		return 1;
 	n = list_numbers(PV_DEBUGFS "/partition", ids, PARTVISOR_MAX_PARTITIONS);
 	if (n <= 0)
 		printf("no child partitions\n");
@@ -317,4 +390,91 @@ int cmd_stats(int argc, char **argv)
 		print_partition_stats(ids[i]);
 	print_lps();
 	return 0;
+}
+
+/* The first reading of --interval: read everything, print nothing. */
+static int stats_baseline(int one, unsigned int id)
+{
+	int saved, null, ret;
+
+	fflush(stdout);
+	saved = dup(STDOUT_FILENO);
+	null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (saved < 0 || null < 0 || dup2(null, STDOUT_FILENO) < 0) {
+		fprintf(stderr, "%s stats: cannot set stdout aside: %s\n",
+			progname, strerror(errno));
+		return 1;
+	}
+	close(null);
+	collecting = 1;
+	ret = stats_pass(one, id);
+	collecting = 0;
+	fflush(stdout);
+	dup2(saved, STDOUT_FILENO);
+	close(saved);
+	return ret;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int stats_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "%s stats: ", progname);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (try '%s stats --help')\n", progname);
+	return 2;
+}
+
+int cmd_stats(int argc, char **argv)
+{
+	unsigned long id = 0;
+	struct timespec ts;
+	int i, one = 0;
+	double t0;
+	char *end;
+
+	for (i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--interval")) {
+			if (++i == argc)
+				return stats_usage("--interval needs seconds%s",
+						   "");
+			errno = 0;
+			interval_s = strtod(argv[i], &end);
+			if (errno || *end || !(interval_s >= 0.1 &&
+					       interval_s <= 3600))
+				return stats_usage("--interval %s: out of range 0.1-3600 seconds",
+						   argv[i]);
+			continue;
+		}
+		if (argv[i][0] == '-')
+			return stats_usage("unknown option %s", argv[i]);
+		if (one)
+			return stats_usage("too many arguments at %s", argv[i]);
+		errno = 0;
+		id = strtoul(argv[i], &end, 10);
+		if (errno || !*argv[i] || *end || id > 0xffffffffUL)
+			return stats_usage("'%s' is not a partition id", argv[i]);
+		one = 1;
+	}
+	if (check_debugfs())
+		return 1;
+	if (interval_s > 0) {
+		if (stats_baseline(one, id))
+			return 1;
+		t0 = now_s();
+		ts.tv_sec = (time_t)interval_s;
+		ts.tv_nsec = (long)((interval_s - ts.tv_sec) * 1e9);
+		while (nanosleep(&ts, &ts) && errno == EINTR)
+			;
+		/* Rates over the time that really passed between readings. */
+		interval_s = now_s() - t0;
+		printf("during the last %.1f s:\n", interval_s);
+	}
+	return stats_pass(one, id);
 }
