@@ -179,8 +179,10 @@ else
 fi
 check $? "pvctl run --weight 300 --limit 50 (classic $classic, exit $rc)"
 
-# A VP spinning in a partition pvctl run made: 'jmp $'.
-printf '\353\376' > $tmp
+# A VP spinning in a partition pvctl run made: 'sti; jmp $'. With IF
+# clear, Bochs 2.7's AMD-V masks physical interrupts by the child's IF
+# despite V_INTR_MASKING, and the spinning child keeps the CPU for good.
+printf '\373\353\376' > $tmp
 pvctl run $tmp > /dev/null 2>&1 &
 vmm=$!
 id=
