@@ -57,7 +57,8 @@ if [ ! -s "$vmlinux" ]; then
 		die "cannot extract vmlinux from $vmlinuz"
 	mv "$vmlinux.tmp" "$vmlinux"
 fi
-readelf -S "$vmlinux" | grep -q ' \.BTF ' ||
+# Not a pipe: with pipefail, grep -q quitting early fails readelf.
+grep -q ' \.BTF ' <<< "$(readelf -S "$vmlinux")" ||
 	die "$vmlinuz has no BTF (a kernel without CONFIG_DEBUG_INFO_BTF)"
 
 flags=
