@@ -163,17 +163,7 @@ static unsigned int pv_candidates(struct pv_sched_lp *lp,
 static void pv_move(struct pv_sched *s, struct pv_sched_vp *vp,
 		    struct pv_sched_lp *to)
 {
-	struct pv_sched_lp *from = vp->lp;
-	u64 since = vp->since;
-
-	pv_dequeue(s, vp);
-	from->load -= vp->p.weight;
-	pv_tree_update(s, from);
-	vp->vtime = vp->vtime - from->min_vtime + to->min_vtime;
-	pv_enqueue(s, to, vp);
-	vp->since = since;
-	to->load += vp->p.weight;
-	pv_tree_update(s, to);
+	pv_migrate(s, vp, to);
 	to->st.balance_moves++;
 }
 

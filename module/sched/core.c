@@ -149,6 +149,19 @@ static void pv_rebase(struct pv_sched_vp *vp, const struct pv_sched_lp *from,
 		vp->vtime = to->min_vtime;
 }
 
+/* A queued VP into @to's queue, keeping its place in virtual time. */
+void pv_migrate(struct pv_sched *s, struct pv_sched_vp *vp,
+		struct pv_sched_lp *to)
+{
+	struct pv_sched_lp *from = vp->lp;
+
+	pv_dequeue(s, vp);
+	pv_load(s, from, -(s64)vp->p.weight);
+	pv_rebase(vp, from, to);
+	pv_enqueue(s, to, vp);
+	pv_load(s, to, vp->p.weight);
+}
+
 static void pv_list_add(struct pv_sched_vp **head, struct pv_sched_vp *vp,
 			bool reserved)
 {
@@ -253,11 +266,7 @@ static void pv_replace(struct pv_sched *s, struct pv_sched_vp *vp)
 		vp->lp = to;
 		return;
 	}
-	pv_dequeue(s, vp);
-	pv_load(s, from, -(s64)vp->p.weight);
-	pv_rebase(vp, from, to);
-	pv_enqueue(s, to, vp);
-	pv_load(s, to, vp->p.weight);
+	pv_migrate(s, vp, to);
 }
 
 int pv_sched_vp_set(struct pv_sched *s, struct pv_sched_vp *vp,

@@ -22,6 +22,8 @@ int pv_admit(struct pv_sched *s, struct pv_sched_vp *vp,
 void pv_enqueue(struct pv_sched *s, struct pv_sched_lp *lp,
 		struct pv_sched_vp *vp);
 void pv_dequeue(struct pv_sched *s, struct pv_sched_vp *vp);
+void pv_migrate(struct pv_sched *s, struct pv_sched_vp *vp,
+		struct pv_sched_lp *to);
 bool pv_aff_test(const u64 *aff, unsigned int lp);
 
 static inline bool pv_before(const struct pv_sched_vp *a,
