@@ -5,7 +5,8 @@
 #                                 the installed Debian linux-headers-*-amd64)
 #   make module-btf               the module's BTF where KDIR has no vmlinux
 #                                 (Debian's headers): from the kernel's image
-#   make tools                    pvctl, guests, the scheduler simulator
+#   make tools                    pvctl, guests, the scheduler simulator,
+#                                 the BPF tools (pvexit, pvhcall, pvsched, pvtop)
 #   make selftests                kselftest programs
 #   make checkpatch               checkpatch.pl --strict over our sources
 #   make check / check-quick      every test / the fast subset (no Bochs)
@@ -21,6 +22,8 @@ SRCDIR := $(CURDIR)
 CHECK_SOURCES = $(shell find module include tools/pvctl tools/bench \
 		  tools/sched-sim tools/lib selftests \
 		  -name '*.[ch]' | sort)
+# Without the generated skeletons.
+CHECK_BPF_SOURCES = $(shell find tools/bpf -name '*.[ch]' ! -name '*.skel.h' | sort)
 
 .PHONY: all modules module-btf clean tools selftests checkpatch check \
 	check-quick demo
@@ -42,12 +45,14 @@ clean:
 	$(MAKE) -C tools/pvctl clean
 	$(MAKE) -C tools/guests clean
 	$(MAKE) -C tools/sched-sim clean
+	$(MAKE) -C tools/bpf clean
 	$(MAKE) -C selftests clean
 
 tools:
 	$(MAKE) -C tools/pvctl
 	$(MAKE) -C tools/guests
 	$(MAKE) -C tools/sched-sim
+	$(MAKE) -C tools/bpf
 
 selftests:
 	$(MAKE) -C selftests
@@ -62,6 +67,10 @@ $(CHECKPATCH):
 checkpatch: $(CHECKPATCH)
 	perl $(CHECKPATCH) --strict --no-tree --terse --show-types \
 		--ignore FILE_PATH_CHANGES -f $(CHECK_SOURCES)
+	@# BPF tools: libbpf's read-only globals are "const volatile", and so
+	@# is the signal flag.
+	perl $(CHECKPATCH) --strict --no-tree --terse --show-types \
+		--ignore FILE_PATH_CHANGES,VOLATILE -f $(CHECK_BPF_SOURCES)
 
 check:
 	tools/testing/vm/check.sh --full

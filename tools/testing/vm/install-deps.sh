@@ -10,6 +10,7 @@ pkgs=(
 	linux-headers-amd64 linux-image-amd64 linux-source-6.1
 	qemu-system-x86 bochs bochsbios vgabios isolinux syslinux-common
 	genisoimage busybox-static cpio kmod sparse file xz-utils
+	clang llvm bpftool libbpf-dev zlib1g-dev
 )
 
 missing=()

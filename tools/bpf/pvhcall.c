@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pvhcall: child hypercall latency by call code and status.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <linux/partvisor.h>
+
+#include "pvtool.h"
+#include "pvhcall.h"
+#include "pvhcall.skel.h"
+
+#define MAX_KINDS	4096
+
+static struct {
+	bool table;
+	bool ns;
+	bool cycles;
+} opts;
+
+/* The unit of the BPF side's times, fixed at load. */
+static bool in_cycles;
+
+static const char doc[] =
+"Summarize child hypercalls by call code and status, with their latency.\n"
+"\n"
+"USAGE: pvhcall [-t] [-n] [-c] [-p ID] [-v N] [--raw-tp] [interval] [count]\n"
+"\n"
+"Latency is the time partvisor took for a call, from the start of its\n"
+"handling to the result in the VP's registers. It is converted from TSC\n"
+"cycles with the module's tsc_khz; without it, cycles are shown.\n"
+"\n"
+"EXAMPLES:\n"
+"    pvhcall             # until Ctrl-C: a histogram per code and status\n"
+"    pvhcall -t 1        # a table every second\n"
+"    pvhcall -p 2 -v 1   # VP 1 of partition 2 only\n";
+
+static const struct argp_option options[] = {
+	{ "table", 't', NULL, 0, "A table instead of histograms", 0 },
+	{ "nanoseconds", 'n', NULL, 0, "Nanoseconds, not microseconds", 0 },
+	{ "cycles", 'c', NULL, 0, "TSC cycles even when the rate is known", 0 },
+	{},
+};
+
+static error_t parse_arg(int key, char *arg, struct argp_state *state)
+{
+	(void)arg;
+	(void)state;
+	switch (key) {
+	case 't':
+		opts.table = true;
+		break;
+	case 'n':
+		opts.ns = true;
+		break;
+	case 'c':
+		opts.cycles = true;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp_child children[] = {
+	{ &pv_common_argp, 0, NULL, 0 },
+	{},
+};
+
+static const struct argp argp = {
+	.options = options,
+	.parser = parse_arg,
+	.args_doc = "[interval] [count]",
+	.doc = doc,
+	.children = children,
+};
+
+static const char *code_name(unsigned int code)
+{
+	switch (code) {
+	case PARTVISOR_HC_NOTIFY_LONG_SPIN_WAIT:
+		return "notify_long_spin_wait";
+	case PARTVISOR_HC_SEND_IPI:
+		return "send_ipi";
+	case PARTVISOR_HC_POST_MESSAGE:
+		return "post_message";
+	case PARTVISOR_HC_DEBUG_OUTPUT:
+		return "debug_output";
+	default:
+		return "-";
+	}
+}
+
+struct kind {
+	struct pvhcall_key key;
+	struct pvhcall_stat prev;
+	struct pvhcall_stat d;
+};
+
+static struct kind kinds[MAX_KINDS];
+static unsigned int nr_kinds;
+
+static struct kind *find_kind(const struct pvhcall_key *key)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_kinds; i++)
+		if (kinds[i].key.code == key->code &&
+		    kinds[i].key.status == key->status)
+			return &kinds[i];
+	if (nr_kinds == MAX_KINDS)
+		return NULL;
+	kinds[nr_kinds].key = *key;
+	return &kinds[nr_kinds++];
+}
+
+static int cmp_kind(const void *a, const void *b)
+{
+	const struct kind *x = a, *y = b;
+
+	if (x->key.code != y->key.code)
+		return x->key.code - y->key.code;
+	return x->key.status - y->key.status;
+}
+
+/* Divide a BPF-side total or average into the unit shown. */
+static double shown(double v)
+{
+	return in_cycles || opts.ns ? v : v / 1000;
+}
+
+static int report(int fd)
+{
+	const char *unit = in_cycles ? "cycles" : opts.ns ? "ns" : "us";
+	struct pvhcall_key key, next, *prev_key = NULL;
+	unsigned long long total = 0;
+	struct pvhcall_stat cur;
+	unsigned int i, j;
+	struct kind *k;
+
+	while (!bpf_map_get_next_key(fd, prev_key, &next)) {
+		key = next;
+		prev_key = &key;
+		if (bpf_map_lookup_elem(fd, &key, &cur))
+			continue;	/* not deleted by us: cannot happen */
+		k = find_kind(&key);
+		if (!k)
+			continue;
+		k->d.count = cur.count - k->prev.count;
+		k->d.fast = cur.fast - k->prev.fast;
+		k->d.reps = cur.reps - k->prev.reps;
+		k->d.total = cur.total - k->prev.total;
+		for (j = 0; j < PV_HIST_SLOTS; j++)
+			k->d.slots[j] = cur.slots[j] - k->prev.slots[j];
+		k->prev = cur;
+	}
+	qsort(kinds, nr_kinds, sizeof(kinds[0]), cmp_kind);
+
+	pv_print_time(stdout);
+	if (opts.table)
+		printf("%-6s %-22s %-6s %10s %10s %10s %14s %12s\n", "CODE",
+		       "NAME", "STATUS", "COUNT", "FAST", "REPS",
+		       in_cycles ? "TOTAL_cycles" : opts.ns ? "TOTAL_ns" : "TOTAL_us",
+		       in_cycles ? "AVG_cycles" : opts.ns ? "AVG_ns" : "AVG_us");
+	for (i = 0; i < nr_kinds; i++) {
+		const struct pvhcall_stat *d = &kinds[i].d;
+		const struct pvhcall_key *kk = &kinds[i].key;
+
+		if (!d->count)
+			continue;
+		total += d->count;
+		if (opts.table) {
+			printf("0x%04x %-22s 0x%04x %10llu %10llu %10llu %14.1f %12.1f\n",
+			       kk->code, code_name(kk->code), kk->status,
+			       (unsigned long long)d->count,
+			       (unsigned long long)d->fast,
+			       (unsigned long long)d->reps, shown(d->total),
+			       shown((double)d->total / d->count));
+			continue;
+		}
+		printf("\ncode = 0x%04x (%s), status = 0x%04x: ", kk->code,
+		       code_name(kk->code), kk->status);
+		printf("%llu calls (%llu fast), %llu reps, avg %.1f %s\n",
+		       (unsigned long long)d->count,
+		       (unsigned long long)d->fast,
+		       (unsigned long long)d->reps,
+		       shown((double)d->total / d->count), unit);
+		pv_print_log2_hist(stdout, d->slots, PV_HIST_SLOTS,
+				   in_cycles ? "cycles" : opts.ns ? "nsecs" : "usecs");
+	}
+	if (!opts.table)
+		printf("\n");
+	printf("TOTAL %llu\n\n", total);
+	fflush(stdout);
+	return 0;
+}
+
+/* The module's TSC rate from debugfs, 0 if it does not say. */
+static unsigned long long tsc_rate(void)
+{
+	char buf[32];
+	char *end;
+	unsigned long long khz;
+
+	if (pv_hypervisor_value("tsc_khz", buf, sizeof(buf)))
+		return 0;
+	khz = strtoull(buf, &end, 10);
+	return end != buf && !*end ? khz : 0;
+}
+
+static struct pvhcall_bpf *open_load_attach(unsigned long long khz)
+{
+	bool btf = pv_want_btf();
+	struct pvhcall_bpf *skel;
+	int err;
+
+	for (;;) {
+		skel = pvhcall_bpf__open();
+		if (!skel) {
+			fprintf(stderr, "%s: cannot open the BPF object: %s\n",
+				pv_prog, strerror(errno));
+			return NULL;
+		}
+		skel->rodata->targ_part = pv_env.part;
+		skel->rodata->targ_vp = pv_env.vp;
+		skel->rodata->tsc_khz = khz;
+		skel->rodata->targ_ns = opts.ns;
+		pv_select_progs(skel->obj, btf);
+		err = pvhcall_bpf__load(skel);
+		if (!err)
+			err = pvhcall_bpf__attach(skel);
+		if (!err) {
+			pv_report_method(btf);
+			return skel;
+		}
+		pvhcall_bpf__destroy(skel);
+		if (!pv_retry_raw(btf, err))
+			return NULL;
+		btf = false;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct pvhcall_bpf *skel;
+	unsigned long long khz = 0;
+	int err = 1, fd;
+	bool last;
+
+	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
+		return 1;
+	if (pv_init("pvhcall"))
+		return 1;
+	if (!opts.cycles) {
+		khz = tsc_rate();
+		if (!khz)
+			fprintf(stderr, "%s: no tsc_khz from the module: TSC cycles\n",
+				pv_prog);
+	}
+	in_cycles = !khz;
+	skel = open_load_attach(khz);
+	if (!skel)
+		return 1;
+	fd = bpf_map__fd(skel->maps.stats);
+	pv_tracing("child hypercalls");
+	do {
+		last = pv_wait_report();
+		if (report(fd))
+			goto out;
+	} while (!last);
+	err = 0;
+out:
+	pvhcall_bpf__destroy(skel);
+	return err;
+}
