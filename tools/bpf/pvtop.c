@@ -315,8 +315,8 @@ static unsigned int term_rows(void)
 
 static void print_text(unsigned int n, double secs, bool redraw)
 {
-	unsigned int i, parts = 0, max = redraw ? term_rows() : 0;
-	__u64 exits = 0, hcalls = 0, irqs = 0, last_part = 0;
+	unsigned int i, j, parts = 0, max = redraw ? term_rows() : 0;
+	__u64 exits = 0, hcalls = 0, irqs = 0;
 	char when[16], top[96];
 
 	time_of_day(when, sizeof(when));
@@ -325,13 +325,15 @@ static void print_text(unsigned int n, double secs, bool redraw)
 		hcalls += sorted[i]->d.hypercalls;
 		irqs += sorted[i]->d.injects;
 	}
-	/* Partitions: the distinct ids among the active VPs, in key order. */
-	for (i = 0; i < nr_rows; i++)
-		if (rows[i].active &&
-		    PV_KEY_PART(rows[i].key) != last_part) {
+	/* Partitions: the distinct ids among the active VPs. */
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i; j++)
+			if (PV_KEY_PART(sorted[j]->key) ==
+			    PV_KEY_PART(sorted[i]->key))
+				break;
+		if (j == i)
 			parts++;
-			last_part = PV_KEY_PART(rows[i].key);
-		}
+	}
 	if (redraw)
 		printf("\033[H\033[2J");
 	printf("pvtop - %s, %.1f s, sorted by %s\n", when, secs,
