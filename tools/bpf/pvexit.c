@@ -18,7 +18,6 @@ static const char * const reason_names[] = PARTVISOR_INTERCEPT_NAMES;
 #define NR_REASON_NAMES	ARRAY_SIZE(reason_names)
 #else
 /* A uapi header without the intercept names: reasons by number. */
-static const char * const reason_names[] = { NULL };
 #define NR_REASON_NAMES	0
 #endif
 
@@ -76,8 +75,10 @@ static const struct argp argp = {
 
 static const char *reason_name(unsigned int r, char *buf, size_t len)
 {
-	if (r < NR_REASON_NAMES && reason_names[r])
+#ifdef PARTVISOR_INTERCEPT_NAMES
+	if (r < NR_REASON_NAMES)
 		return reason_names[r];
+#endif
 	snprintf(buf, len, r == PV_MAX_REASONS - 1 ? "reason_%u+" : "reason_%u",
 		 r);
 	return buf;

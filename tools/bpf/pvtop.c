@@ -22,7 +22,7 @@
 static const char * const reason_names[] = PARTVISOR_INTERCEPT_NAMES;
 #define NR_REASON_NAMES	ARRAY_SIZE(reason_names)
 #else
-static const char * const reason_names[] = { NULL };
+/* A uapi header without the intercept names: reasons by number. */
 #define NR_REASON_NAMES	0
 #endif
 
@@ -136,8 +136,10 @@ static bool csv_header_done;
 
 static const char *reason_name(unsigned int r, char *buf, size_t len)
 {
-	if (r < NR_REASON_NAMES && reason_names[r])
+#ifdef PARTVISOR_INTERCEPT_NAMES
+	if (r < NR_REASON_NAMES)
 		return reason_names[r];
+#endif
 	snprintf(buf, len, "reason_%u", r);
 	return buf;
 }
