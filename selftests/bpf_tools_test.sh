@@ -6,9 +6,9 @@
 # must equal the counters 'pvctl run --stats' printed for the partition:
 # pvexit's CPUID and total exits (tp_btf where the module has BTF, and
 # raw_tp with --raw-tp), its filters and histograms; pvhcall's
-# hypercalls; pvsched's dispatches under sched=classic (and its message
-# under the root scheduler); pvtop's exits and hypercalls in CSV and
-# JSON, and its count of intervals.
+# hypercalls; pvsched's dispatches and waits under sched=classic (and
+# its message under the root scheduler); pvtop's exits and hypercalls in
+# CSV and JSON, and its count of intervals.
 
 here=$(dirname "$0")
 guests=${PV_GUESTS:-$here/../guests}
@@ -176,9 +176,16 @@ if pvctl info | grep -q "scheduler: *classic"; then
 	start_tool pvsched -t && guest --mode long --vps 2 "$demo" && stop_tool
 	rc=$?
 	d=$(col TOTAL) want=$(stat_dispatches)
-	echo "# pvsched: $d dispatches; pvctl: $want"
-	[ $rc -eq 0 ] && [ "$d" -gt 0 ] && [ "$d" -eq "$want" ]
-	check $? "pvsched counts dispatches as pvctl does ($d)"
+	# Waits: pvsched's us against pvctl's ms, each VP's rounded to 1 us.
+	w=$(awk -v id="$id" '$1 == id { s += $5 } END { printf "%.3f", s / 1000 }' $out)
+	want_w=$(awk '/scheduler:/ { for (i = 2; i <= NF; i++)
+			if ($i == "waiting,") s += $(i - 2) }
+		END { printf "%.3f", s }' $stats)
+	echo "# pvsched: $d dispatches, $w ms waiting; pvctl: $want, $want_w ms"
+	[ $rc -eq 0 ] && [ "$d" -gt 0 ] && [ "$d" -eq "$want" ] &&
+		awk -v a="$w" -v b="$want_w" 'BEGIN { d = a - b
+			exit !(d <= 0.003 && d >= -0.003) }'
+	check $? "pvsched counts dispatches and waits as pvctl does ($d)"
 
 	start_tool pvsched --raw-tp --verbose && guest --mode long --vps 2 "$demo" &&
 		stop_tool
