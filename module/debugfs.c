@@ -4,8 +4,8 @@
  * values only; tools derive rates and costs.
  */
 #include <linux/debugfs.h>
-#include <linux/pid.h>
 #include <linux/seq_file.h>
+#include <asm/tsc.h>
 
 #include "partvisor.h"
 #include "partition.h"
@@ -13,37 +13,24 @@
 static struct dentry *pv_debugfs_root;
 static struct dentry *pv_debugfs_lps;
 static struct dentry *pv_debugfs_parts;
+static struct dentry *pv_debugfs_root_vps;	/* partition/0/vp */
 
-/* Root-VP and LP counters; read while the owning LP may be writing them. */
+/* An LP's counter set; read while the owning LP may be writing it. */
 static int pv_lp_show(struct seq_file *m, void *unused)
 {
-	static const char * const intercepts[] = PV_INTERCEPT_NAMES;
-	static const char * const hcalls[] = PV_HC_SLOT_NAMES;
-	struct pv_lp *lp = m->private;
-	const struct pv_vp_stats *vp = &lp->stats.root_vp;
-	unsigned int i;
-
-	BUILD_BUG_ON(ARRAY_SIZE(intercepts) != PV_NR_INTERCEPTS);
-	BUILD_BUG_ON(ARRAY_SIZE(hcalls) != PV_NR_HC_SLOTS);
-
-	seq_printf(m, "cpu: %u\n", lp->cpu);
-	seq_printf(m, "host_cycles: %llu\n", READ_ONCE(lp->stats.host_cycles));
-	for (i = 0; i < PV_NR_INTERCEPTS; i++) {
-		seq_printf(m, "root_vp_intercepts_%s: %llu\n", intercepts[i],
-			   READ_ONCE(vp->intercepts[i]));
-		seq_printf(m, "root_vp_intercept_cycles_%s: %llu\n",
-			   intercepts[i], READ_ONCE(vp->intercept_cycles[i]));
-	}
-	for (i = 0; i < PV_NR_HC_SLOTS; i++) {
-		seq_printf(m, "root_vp_hypercalls_%s: %llu\n", hcalls[i],
-			   READ_ONCE(vp->hypercalls[i]));
-		seq_printf(m, "root_vp_hypercall_cycles_%s: %llu\n", hcalls[i],
-			   READ_ONCE(vp->hypercall_cycles[i]));
-	}
-	pv_classic_lp_show(m, lp->cpu);
-	return 0;
+	return pv_stats_show(m, pv_stats_lp_set(), m->private);
 }
 DEFINE_SHOW_ATTRIBUTE(pv_lp);
+
+/* The root partition's VP on an LP: the VP counter set, from host mode. */
+static int pv_root_vp_show(struct seq_file *m, void *unused)
+{
+	struct pv_lp *lp = m->private;
+
+	seq_printf(m, "vp_index: %u\n", lp->cpu);
+	return pv_stats_show(m, PV_STATS_ROOT_VP, lp);
+}
+DEFINE_SHOW_ATTRIBUTE(pv_root_vp);
 
 void pv_debugfs_add_lp(struct pv_lp *lp)
 {
@@ -52,13 +39,18 @@ void pv_debugfs_add_lp(struct pv_lp *lp)
 	snprintf(name, sizeof(name), "%u", lp->cpu);
 	lp->debugfs = debugfs_create_file(name, 0400, pv_debugfs_lps, lp,
 					  &pv_lp_fops);
+	lp->debugfs_root_vp = debugfs_create_file(name, 0400,
+						  pv_debugfs_root_vps, lp,
+						  &pv_root_vp_fops);
 }
 
 /* Waits for readers, so the LP may be freed afterwards. */
 void pv_debugfs_remove_lp(struct pv_lp *lp)
 {
 	debugfs_remove(lp->debugfs);
+	debugfs_remove(lp->debugfs_root_vp);
 	lp->debugfs = NULL;
+	lp->debugfs_root_vp = NULL;
 }
 
 static int pv_hypervisor_show(struct seq_file *m, void *unused)
@@ -85,27 +77,27 @@ static int pv_hypervisor_show(struct seq_file *m, void *unused)
 		   !!(info.ext_state & PARTVISOR_EXT_IN_USE));
 	seq_printf(m, "scheduler: %s\n", pv_classic() ? "classic" : "root");
 	seq_printf(m, "partitions: %u\n", pv_nr_partitions());
+	seq_printf(m, "vps: %u\n", pv_nr_vps());
 	seq_printf(m, "pinned_pages: %llu\n", pv_pinned_pages());
+	seq_printf(m, "tsc_khz: %u\n", tsc_khz);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pv_hypervisor);
 
-/* One partition's counters; the partition outlives its debugfs entry. */
+/*
+ * One partition's counter set, then its memory regions; the partition
+ * outlives its debugfs entry.
+ */
 static int pv_partition_show(struct seq_file *m, void *unused)
 {
 	struct pv_partition *p = m->private;
-	const struct pv_cpuid_table *cpuid;
 	struct pv_mem_region *r;
+	int ret;
 
+	ret = pv_stats_show(m, PV_STATS_PARTITION, p);
+	if (ret)
+		return ret;
 	mutex_lock(&p->lock);
-	cpuid = rcu_dereference_protected(p->cpuid, lockdep_is_held(&p->lock));
-	seq_printf(m, "id: %u\n", p->id);
-	seq_printf(m, "owner_pid: %d\n", pid_nr(p->owner));
-	seq_printf(m, "vps: %u\n", p->nr_vps);
-	seq_printf(m, "regions: %u\n", p->nr_regions);
-	seq_printf(m, "mapped_bytes: %llu\n", p->mapped_bytes);
-	seq_printf(m, "pinned_pages: %lu\n", p->pinned_pages);
-	seq_printf(m, "cpuid_entries: %u\n", cpuid ? cpuid->nr : 0);
 	list_for_each_entry(r, &p->regions, node)
 		seq_printf(m, "region: gpa=%#llx size=%#llx flags=%c%c%c\n",
 			   r->gpa, r->size,
@@ -134,6 +126,12 @@ void pv_debugfs_remove_partition(struct pv_partition *p)
 	p->debugfs = NULL;
 }
 
+static int pv_root_partition_show(struct seq_file *m, void *unused)
+{
+	return pv_stats_show(m, PV_STATS_ROOT_PARTITION, NULL);
+}
+DEFINE_SHOW_ATTRIBUTE(pv_root_partition);
+
 static int pv_partitions_list_show(struct seq_file *m, void *unused)
 {
 	pv_partitions_show(m);
@@ -143,12 +141,19 @@ DEFINE_SHOW_ATTRIBUTE(pv_partitions_list);
 
 void pv_debugfs_init(void)
 {
+	struct dentry *root;
+
 	/* debugfs failures are not fatal: counters are a view, not a function. */
 	pv_debugfs_root = debugfs_create_dir("partvisor", NULL);
 	debugfs_create_file("hypervisor", 0400, pv_debugfs_root, NULL,
 			    &pv_hypervisor_fops);
 	pv_debugfs_lps = debugfs_create_dir("lp", pv_debugfs_root);
 	pv_debugfs_parts = debugfs_create_dir("partition", pv_debugfs_root);
+	/* The root partition is 0: child partitions count from 1. */
+	root = debugfs_create_dir("0", pv_debugfs_parts);
+	debugfs_create_file("partition", 0400, root, NULL,
+			    &pv_root_partition_fops);
+	pv_debugfs_root_vps = debugfs_create_dir("vp", root);
 	debugfs_create_file("partitions", 0400, pv_debugfs_root, NULL,
 			    &pv_partitions_list_fops);
 }
@@ -159,4 +164,5 @@ void pv_debugfs_exit(void)
 	pv_debugfs_root = NULL;
 	pv_debugfs_lps = NULL;
 	pv_debugfs_parts = NULL;
+	pv_debugfs_root_vps = NULL;
 }

@@ -114,6 +114,8 @@ static long pv_dev_ioctl(struct file *filp, unsigned int cmd,
 		return pv_create_partition(argp);
 	case PARTVISOR_LIST_PARTITIONS:
 		return pv_list_partitions(argp);
+	case PARTVISOR_GET_STATS_FD:
+		return pv_stats_fd_ioctl(filp, argp, PV_STATS_SRC_DEV);
 	default:
 		return -ENOTTY;
 	}

@@ -75,8 +75,10 @@ int pv_vp_assert_interrupt(struct pv_vp *vp, u32 vector)
 	cpu = READ_ONCE(irq->cpu);
 	me = get_cpu();
 	/* On this LP the run loop is not in the child: it sees @news. */
-	if (cpu >= 0 && cpu != me)
+	if (cpu >= 0 && cpu != me) {
 		smp_send_reschedule(cpu);
+		pv_lp_count_ipi();
+	}
 	put_cpu();
 	wake_up_interruptible(&irq->wq);
 	/* Classic mode: a VP halted in the scheduler becomes ready. */
@@ -141,6 +143,7 @@ int pv_irq_prepare(struct pv_vp *vp)
 	if (vector < PV_NR_VECTORS && ops->vp_irq_ready(vp) &&
 	    test_and_clear_bit(vector, irq->pending)) {
 		ops->vp_irq_inject(vp, vector);
+		pv_stat_add(&vp->stats.interrupts_injected, 1);
 		pv_trace_inject(vp, vector);
 		vector = find_last_bit(irq->pending, PV_NR_VECTORS);
 	}

@@ -19,6 +19,7 @@
 #include <linux/slab.h>
 #include <asm/cpufeature.h>
 #include <asm/desc.h>
+#include <asm/msr.h>
 #include <asm/processor.h>
 #include <asm/special_insns.h>
 
@@ -37,6 +38,24 @@ static bool pv_pm_registered;
 bool pv_launched(void)
 {
 	return pv_cpuhp_state >= 0;
+}
+
+/* LP @cpu while it is in host mode; the memory lives until unload. */
+struct pv_lp *pv_lp_launched(unsigned int cpu)
+{
+	if (!pv_lps || cpu >= nr_cpu_ids || !pv_lps[cpu] ||
+	    !READ_ONCE(pv_lps[cpu]->launched))
+		return NULL;
+	return pv_lps[cpu];
+}
+
+unsigned int pv_nr_launched_lps(void)
+{
+	unsigned int cpu, n = 0;
+
+	for_each_possible_cpu(cpu)
+		n += !!pv_lp_launched(cpu);
+	return n;
 }
 
 /*
@@ -106,13 +125,33 @@ void pv_host_main(struct pv_lp *lp)
 u64 pv_hypercall_dispatch(void *vp)
 {
 	struct pv_lp *lp = pv_lps[smp_processor_id()];
-	u64 result;
+	struct pv_lp_stats *st = &lp->stats;
+	u64 result, t;
 
 	lockdep_assert_irqs_disabled();
+	pv_stat_add(&st->dispatches, 1);
+	if (st->last_vp != vp) {
+		pv_stat_add(&st->vp_switches, 1);
+		st->last_vp = vp;
+	}
 	lp->dispatch = vp;
+	t = rdtsc();
 	result = pv_hypercall(PV_HC_DISPATCH_VP, 0, 0);
+	pv_stat_add(&st->child_cycles, rdtsc() - t);
 	lp->dispatch = NULL;
 	return result;
+}
+
+/* partvisor kicks a VP off another LP: counted on the sending LP. */
+void pv_lp_count_ipi(void)
+{
+	struct pv_lp *lp;
+
+	preempt_disable();
+	lp = pv_lp_launched(smp_processor_id());
+	if (lp)
+		pv_stat_add(&lp->stats.ipis_sent, 1);
+	preempt_enable();
 }
 
 /*
@@ -151,7 +190,9 @@ static int pv_lp_online(unsigned int cpu)
 		pr_err("CPU %u: cannot enter host mode (%d)\n", cpu, ret);
 		return ret;
 	}
-	lp->launched = true;
+	if (!lp->stats.launch_tsc)
+		lp->stats.launch_tsc = rdtsc();
+	WRITE_ONCE(lp->launched, true);
 	pv_debugfs_add_lp(lp);
 	return 0;
 }

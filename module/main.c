@@ -25,6 +25,7 @@ static int __init pv_init(void)
 		return ret;
 	}
 
+	pv_stats_init();
 	pv_debugfs_init();
 	if (launch) {
 		ret = pv_launch_all();

@@ -203,6 +203,8 @@ static long pv_part_ioctl(struct file *filp, unsigned int cmd,
 		return pv_sched_set_ioctl(p, argp);
 	case PARTVISOR_GET_SCHED:
 		return pv_sched_get_ioctl(p, argp);
+	case PARTVISOR_GET_STATS_FD:
+		return pv_stats_fd_ioctl(filp, argp, PV_STATS_SRC_PARTITION);
 	default:
 		return -ENOTTY;
 	}

@@ -89,7 +89,8 @@ struct pv_vp {
 		u64 stimer_config;	/* PARTVISOR_STIMER_* */
 		u64 stimer_count;
 	} irq;
-	struct pv_vp_run_stats stats;	/* module/vp_stats.c */
+	struct pv_vp_stats stats;	/* module/vp_stats.c */
+	u64 entry_tsc;			/* the VP's last entry */
 	struct dentry *debugfs;		/* partition/<id>/vp/<index> */
 	struct pv_vp_classic cl;	/* module/sched/classic.c */
 };
@@ -263,6 +264,7 @@ long pv_create_partition(void __user *argp);
 long pv_list_partitions(void __user *argp);
 void pv_part_put(struct pv_partition *p);
 unsigned int pv_nr_partitions(void);
+unsigned int pv_nr_vps(void);
 void pv_partitions_show(struct seq_file *m);
 
 /* module/mem.c */

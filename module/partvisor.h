@@ -39,7 +39,8 @@ struct pv_lp {
 	u64 host_cr3;		/* private page table, outlives every mm */
 	void *arch;		/* vendor state */
 	void *dispatch;		/* the child VP staged for DISPATCH_VP */
-	struct dentry *debugfs;
+	struct dentry *debugfs;		/* lp/<cpu> */
+	struct dentry *debugfs_root_vp;	/* partition/0/vp/<cpu> */
 	struct pv_lp_stats stats;
 	/* Linux's tables before the launch, which devirtualizing restores */
 	struct desc_ptr native_gdt, native_idt;
@@ -134,6 +135,9 @@ void pv_unlaunch_all(void);
 bool pv_launched(void);
 u64 pv_hypercall(u64 input, u64 param0, u64 param1);
 u64 pv_hypercall_dispatch(void *vp);
+struct pv_lp *pv_lp_launched(unsigned int cpu);
+unsigned int pv_nr_launched_lps(void);
+void pv_lp_count_ipi(void);
 
 /* What the root sees of CPUID: module/root_cpuid.c */
 struct pv_cpuid_regs {

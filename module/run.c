@@ -272,7 +272,6 @@ long pv_vp_run(struct pv_vp *vp, void __user *argp)
 	const struct pv_part_ops *ops = pv_part_ops;
 	struct partvisor_run run;
 	struct fpu_guest gfpu;
-	u64 t;
 	long ret;
 
 	if (!ops || !ops->vp_dispatch || !vp->arch)
@@ -284,7 +283,6 @@ long pv_vp_run(struct pv_vp *vp, void __user *argp)
 		return -EINVAL;
 	if (mutex_lock_killable(&vp->lock))
 		return -EINTR;
-	t = pv_vp_stats_now();
 	if (READ_ONCE(vp->part->crashed)) {
 		ret = -ESHUTDOWN;
 		goto out;
@@ -303,7 +301,6 @@ long pv_vp_run(struct pv_vp *vp, void __user *argp)
 	}
 	ops->vp_store(vp);
 out:
-	pv_vp_stats_run(vp, t);
 	mutex_unlock(&vp->lock);
 	if (!ret && copy_to_user(argp, &run, sizeof(run)))
 		ret = -EFAULT;

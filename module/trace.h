@@ -23,21 +23,20 @@
 /* How a vector reaches the VP (the inject event's kind). */
 #define PV_TRACE_INJECT_IRQ	0	/* a fixed interrupt asserted for it */
 
-/* enum pv_exit_kind by value in the events' format, for user space. */
-TRACE_DEFINE_ENUM(PV_EXIT_INTERRUPTED);
-TRACE_DEFINE_ENUM(PV_EXIT_CPUID);
-TRACE_DEFINE_ENUM(PV_EXIT_HLT);
-TRACE_DEFINE_ENUM(PV_EXIT_IO);
-TRACE_DEFINE_ENUM(PV_EXIT_MSR_READ);
-TRACE_DEFINE_ENUM(PV_EXIT_MSR_WRITE);
-TRACE_DEFINE_ENUM(PV_EXIT_MEMORY);
-TRACE_DEFINE_ENUM(PV_EXIT_SHUTDOWN);
-TRACE_DEFINE_ENUM(PV_EXIT_HYPERCALL);
-TRACE_DEFINE_ENUM(PV_EXIT_XSETBV);
-TRACE_DEFINE_ENUM(PV_EXIT_UD);
-TRACE_DEFINE_ENUM(PV_EXIT_INVALID_STATE);
-TRACE_DEFINE_ENUM(PV_EXIT_IRQ_WINDOW);
-TRACE_DEFINE_ENUM(PV_EXIT_UNSUPPORTED);
+/* enum partvisor_intercept by value in the events' format, for user space. */
+TRACE_DEFINE_ENUM(PARTVISOR_INTERCEPT_CPUID);
+TRACE_DEFINE_ENUM(PARTVISOR_INTERCEPT_IO);
+TRACE_DEFINE_ENUM(PARTVISOR_INTERCEPT_MSR_READ);
+TRACE_DEFINE_ENUM(PARTVISOR_INTERCEPT_MSR_WRITE);
+TRACE_DEFINE_ENUM(PARTVISOR_INTERCEPT_HLT);
+TRACE_DEFINE_ENUM(PARTVISOR_INTERCEPT_HYPERCALL);
+TRACE_DEFINE_ENUM(PARTVISOR_INTERCEPT_NPF);
+TRACE_DEFINE_ENUM(PARTVISOR_INTERCEPT_CR);
+TRACE_DEFINE_ENUM(PARTVISOR_INTERCEPT_EXCEPTION);
+TRACE_DEFINE_ENUM(PARTVISOR_INTERCEPT_EXTINT);
+TRACE_DEFINE_ENUM(PARTVISOR_INTERCEPT_INTR_WINDOW);
+TRACE_DEFINE_ENUM(PARTVISOR_INTERCEPT_VIRT_INSN);
+TRACE_DEFINE_ENUM(PARTVISOR_INTERCEPT_OTHER);
 
 /* A child VP is entered: dispatched by a run loop, or resumed by host mode. */
 TRACE_EVENT(vp_entry,
@@ -51,7 +50,8 @@ TRACE_EVENT(vp_entry,
 );
 
 /*
- * A child VP exited: @reason is enum pv_exit_kind, @vendor_code the
+ * A child VP exited: @reason is enum partvisor_intercept, the type its
+ * counter set counts the exit as, @vendor_code the
  * hardware's exit code, @info1/@info2 its exit information (AMD-V:
  * EXITINFO1/EXITINFO2; VT-x: the exit qualification and the
  * guest-physical address).
@@ -79,20 +79,19 @@ TRACE_EVENT(vp_exit,
 	    TP_printk("part=%u vp=%u reason=%s isa=%s vendor_code=0x%llx rip=0x%llx info1=0x%llx info2=0x%llx",
 		      __entry->part, __entry->vp,
 		      __print_symbolic(__entry->reason,
-				       { PV_EXIT_INTERRUPTED, "interrupted" },
-				       { PV_EXIT_CPUID, "cpuid" },
-				       { PV_EXIT_HLT, "hlt" },
-				       { PV_EXIT_IO, "io" },
-				       { PV_EXIT_MSR_READ, "msr_read" },
-				       { PV_EXIT_MSR_WRITE, "msr_write" },
-				       { PV_EXIT_MEMORY, "memory" },
-				       { PV_EXIT_SHUTDOWN, "shutdown" },
-				       { PV_EXIT_HYPERCALL, "hypercall" },
-				       { PV_EXIT_XSETBV, "xsetbv" },
-				       { PV_EXIT_UD, "ud" },
-				       { PV_EXIT_INVALID_STATE, "invalid_state" },
-				       { PV_EXIT_IRQ_WINDOW, "irq_window" },
-				       { PV_EXIT_UNSUPPORTED, "unsupported" }),
+				       { PARTVISOR_INTERCEPT_CPUID, "cpuid" },
+				       { PARTVISOR_INTERCEPT_IO, "io" },
+				       { PARTVISOR_INTERCEPT_MSR_READ, "msr_read" },
+				       { PARTVISOR_INTERCEPT_MSR_WRITE, "msr_write" },
+				       { PARTVISOR_INTERCEPT_HLT, "hlt" },
+				       { PARTVISOR_INTERCEPT_HYPERCALL, "hypercall" },
+				       { PARTVISOR_INTERCEPT_NPF, "npf" },
+				       { PARTVISOR_INTERCEPT_CR, "cr" },
+				       { PARTVISOR_INTERCEPT_EXCEPTION, "exception" },
+				       { PARTVISOR_INTERCEPT_EXTINT, "extint" },
+				       { PARTVISOR_INTERCEPT_INTR_WINDOW, "intr_window" },
+				       { PARTVISOR_INTERCEPT_VIRT_INSN, "virt_insn" },
+				       { PARTVISOR_INTERCEPT_OTHER, "other" }),
 		      __entry->isa == PV_TRACE_ISA_VMX ? "vmx" : "svm",
 		      __entry->vendor_code, __entry->rip, __entry->info1,
 		      __entry->info2)
@@ -145,21 +144,25 @@ TRACE_EVENT(inject,
 
 /*
  * Classic scheduler: LP @lp (a CPU number, as in debugfs lp/<n>)
- * dispatches a VP that waited @wait_ns since it became ready.
+ * dispatches a VP that waited @wait_ns since it became ready; @queued VPs
+ * are left ready in the LP's run queue.
  */
 TRACE_EVENT(dispatch,
-	    TP_PROTO(u32 lp, u32 part, u32 vp, u64 wait_ns),
-	    TP_ARGS(lp, part, vp, wait_ns),
+	    TP_PROTO(u32 lp, u32 part, u32 vp, u64 wait_ns, u32 queued),
+	    TP_ARGS(lp, part, vp, wait_ns, queued),
 	    TP_STRUCT__entry(__field(u32, lp)
 			     __field(u32, part)
 			     __field(u32, vp)
+			     __field(u32, queued)
 			     __field(u64, wait_ns)),
 	    TP_fast_assign(__entry->lp = lp;
 			   __entry->part = part;
 			   __entry->vp = vp;
+			   __entry->queued = queued;
 			   __entry->wait_ns = wait_ns;),
-	    TP_printk("lp=%u part=%u vp=%u wait_ns=%llu", __entry->lp,
-		      __entry->part, __entry->vp, __entry->wait_ns)
+	    TP_printk("lp=%u part=%u vp=%u wait_ns=%llu queued=%u", __entry->lp,
+		      __entry->part, __entry->vp, __entry->wait_ns,
+		      __entry->queued)
 );
 
 /*
@@ -231,7 +234,10 @@ static inline void pv_trace_vp_entry(const struct pv_vp *vp)
 static inline void pv_trace_vp_exit(const struct pv_vp *vp,
 				    const struct pv_exit *e)
 {
-	trace_vp_exit(vp->part->id, vp->index, e->kind, e->vendor_code,
+	if (!trace_vp_exit_enabled())
+		return;
+	trace_vp_exit(vp->part->id, vp->index, pv_exit_intercept(e),
+		      e->vendor_code,
 		      pv_caps.vendor == PARTVISOR_VENDOR_VMX ?
 		      PV_TRACE_ISA_VMX : PV_TRACE_ISA_SVM,
 		      e->rip, e->info[0], e->info[1]);

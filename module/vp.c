@@ -237,6 +237,14 @@ static long pv_vp_set_xsave(struct pv_vp *vp, void __user *argp)
 	return ret;
 }
 
+/* Child VPs of every partition, for the hypervisor counter set. */
+static atomic_t pv_vps_alive = ATOMIC_INIT(0);
+
+unsigned int pv_nr_vps(void)
+{
+	return atomic_read(&pv_vps_alive);
+}
+
 static long pv_vp_ioctl(struct file *filp, unsigned int cmd,
 			unsigned long arg)
 {
@@ -259,6 +267,8 @@ static long pv_vp_ioctl(struct file *filp, unsigned int cmd,
 		return pv_vp_run(vp, argp);
 	case PARTVISOR_ASSERT_INTERRUPT:
 		return pv_vp_assert_ioctl(vp, argp);
+	case PARTVISOR_GET_STATS_FD:
+		return pv_stats_fd_ioctl(filp, argp, PV_STATS_SRC_VP);
 	default:
 		return -ENOTTY;
 	}
@@ -284,6 +294,7 @@ static int pv_vp_release(struct inode *inode, struct file *filp)
 		pv_part_ops->vp_destroy(vp);
 	p->vps[vp->index] = NULL;
 	p->nr_vps--;
+	atomic_dec(&pv_vps_alive);
 	mutex_unlock(&p->lock);
 
 	pv_vp_free(vp);
@@ -321,6 +332,7 @@ static int pv_vp_attach(struct pv_partition *p, struct pv_vp *vp)
 	}
 	p->vps[vp->index] = vp;
 	p->nr_vps++;
+	atomic_inc(&pv_vps_alive);
 	p->vps_created++;
 	return 0;
 }
@@ -371,6 +383,7 @@ long pv_create_vp(struct pv_partition *p, void __user *argp)
 			pv_part_ops->vp_destroy(vp);
 		p->vps[vp->index] = NULL;
 		p->nr_vps--;
+		atomic_dec(&pv_vps_alive);
 		goto fail;
 	}
 	/* The caller's partition fd keeps @p alive until here. */

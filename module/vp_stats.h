@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A child VP's counters, kept by the run loop (module/run.c) in process
- * context with the VP's lock held, and by host mode on the run loop's
- * behalf, and read by debugfs as a snapshot while the VP may be running.
- * Time is in TSC cycles.
+ * A child VP's counters (struct pv_vp_stats, module/stats.h), kept by the
+ * run loop (module/run.c) in process context with the VP's lock held, and
+ * by host mode on the run loop's behalf, and read as a snapshot while the
+ * VP may be running. Time is in TSC cycles.
  */
 #ifndef _PV_VP_STATS_H
 #define _PV_VP_STATS_H
@@ -14,30 +14,8 @@
 struct pv_vp;
 struct pv_exit;
 
-/* Exits by kind, in the order of PARTVISOR_VP_EXIT_KIND_NAMES. */
-enum pv_vp_stat_exit {
-	PV_VP_STAT_CPUID,
-	PV_VP_STAT_IO,
-	PV_VP_STAT_MMIO,
-	PV_VP_STAT_MSR,
-	PV_VP_STAT_HLT,
-	PV_VP_STAT_HYPERCALL,
-	PV_VP_STAT_XSETBV,
-	PV_VP_STAT_INTERRUPTED,
-	PV_VP_STAT_IRQ_WINDOW,
-	PV_VP_STAT_OTHER,
-	PV_VP_NR_STAT_EXITS,
-};
-
-struct pv_vp_run_stats {
-	u64 runs;				/* dispatches */
-	u64 run_cycles;				/* inside PARTVISOR_RUN_VP */
-	u64 exits[PV_VP_NR_STAT_EXITS];
-	u64 guest_cycles[PV_VP_NR_STAT_EXITS];	/* dispatch to exit */
-	u64 handle_cycles[PV_VP_NR_STAT_EXITS];	/* exit to handled */
-	u64 host_exits[PV_VP_NR_STAT_EXITS];	/* of exits: in host mode */
-	u64 entry_tsc;				/* the VP's last entry */
-};
+/* The intercept type an exit counts as, and the vp_exit event's reason. */
+enum partvisor_intercept pv_exit_intercept(const struct pv_exit *e);
 
 /*
  * module/vp_stats.c: the run loop's side. Dispatch marks the VP's entry;
@@ -50,7 +28,7 @@ void pv_vp_stats_dispatch(struct pv_vp *vp);
 u64 pv_vp_stats_exit(struct pv_vp *vp, const struct pv_exit *e);
 void pv_vp_stats_handled(struct pv_vp *vp, const struct pv_exit *e, u64 since);
 void pv_vp_stats_host(struct pv_vp *vp, const struct pv_exit *e, u64 since);
-void pv_vp_stats_run(struct pv_vp *vp, u64 since);
+void pv_vp_stats_hypercall(struct pv_vp *vp, u16 code, u64 cycles);
 u64 pv_vp_stats_now(void);
 
 /* debugfs partvisor/partition/<id>/vp/<n> */

@@ -407,8 +407,8 @@ static void expect_debug_output(struct pv_guest *g, const char *what)
 }
 
 /*
- * How many of the VP's exits of @kind host mode handled, per debugfs:
- * exactly @want, out of at least as many exits of that kind.
+ * How many of the VP's intercepts of @kind host mode handled, per
+ * debugfs: exactly @want, out of at least as many of that kind.
  */
 static void expect_in_host(struct pv_guest *g, const char *kind,
 			   long long want)
@@ -416,9 +416,9 @@ static void expect_in_host(struct pv_guest *g, const char *kind,
 	char name[64];
 	long long host, all;
 
-	snprintf(name, sizeof(name), "host_exits_%s", kind);
+	snprintf(name, sizeof(name), "host_intercepts_%s", kind);
 	host = pv_vp_counter(g->id, 0, name);
-	snprintf(name, sizeof(name), "exits_%s", kind);
+	snprintf(name, sizeof(name), "intercepts_%s", kind);
 	all = pv_vp_counter(g->id, 0, name);
 	pv_check(host == want && all >= host,
 		 "%s exits handled in host mode: %lld of %lld (want %lld)",

@@ -32,7 +32,7 @@
 #define POISON		0xa5a5a5a5a5a5a5a5ULL
 #define HV_STATUS_INVALID_PARAMETER	5
 
-#define SLOT_NAME	"root_vp_hypercalls_0x8002_get_system_property"
+#define SLOT_NAME	"hypercalls_0x8002_get_system_property"
 
 /* Checks per phase; each phase must make exactly this many. */
 #define N_ARGS		7
@@ -127,7 +127,7 @@ static int reload(const char *ko, int launch)
 	return ret;
 }
 
-/* Sum of one root-VP counter over every LP's debugfs file; -1 on error. */
+/* Sum of one counter over the root partition's VPs; -1 on error. */
 static long long lp_counter_sum(const char *name)
 {
 	long long sum = 0, v;
@@ -136,13 +136,14 @@ static long long lp_counter_sum(const char *name)
 	int found = 0;
 	DIR *d;
 
-	d = opendir(PV_DEBUGFS "/lp");
+	d = opendir(PV_DEBUGFS "/partition/0/vp");
 	if (!d)
 		return -1;
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), PV_DEBUGFS "/lp/%s", de->d_name);
+		snprintf(path, sizeof(path), PV_DEBUGFS "/partition/0/vp/%s",
+			 de->d_name);
 		v = pv_file_value(path, name);
 		if (v >= 0) {
 			sum += v;

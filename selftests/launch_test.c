@@ -87,11 +87,12 @@ static int user_hypercall_faults(int intel)
 }
 
 /* One counter from /sys/kernel/debug/partvisor/lp/<cpu>, or -1. */
-static long long lp_counter(int cpu, const char *name)
+/* A counter of the root partition's VP on @cpu. */
+static long long root_vp_counter(int cpu, const char *name)
 {
 	char path[64];
 
-	snprintf(path, sizeof(path), PV_DEBUGFS "/lp/%d", cpu);
+	snprintf(path, sizeof(path), PV_DEBUGFS "/partition/0/vp/%d", cpu);
 	return pv_file_value(path, name);
 }
 
@@ -114,22 +115,22 @@ static void check_counters(int quiet)
 	pin(0);
 	__cpuid(0, a, b, c, d);
 	intel = b == 0x756e6547;
-	c0 = lp_counter(0, "root_vp_intercepts_cpuid");
-	cy0 = lp_counter(0, "root_vp_intercept_cycles_cpuid");
+	c0 = root_vp_counter(0, "intercepts_cpuid");
+	cy0 = root_vp_counter(0, "intercept_cycles_cpuid");
 	for (i = 0; i < NR_CPUIDS; i++)
 		__cpuid(0x40000000, a, b, c, d);
-	c1 = lp_counter(0, "root_vp_intercepts_cpuid");
-	cy1 = lp_counter(0, "root_vp_intercept_cycles_cpuid");
+	c1 = root_vp_counter(0, "intercepts_cpuid");
+	cy1 = root_vp_counter(0, "intercept_cycles_cpuid");
 	pv_check(c0 >= 0 && c1 - c0 >= NR_CPUIDS &&
 		 (!quiet || (c1 - c0 < NR_CPUIDS + CPUID_SLACK && cy1 > cy0)),
-		 "lp/0 counted %lld of our %d CPUIDs, %lld cycles", c1 - c0,
+		 "the root VP on LP 0 counted %lld of our %d CPUIDs, %lld cycles", c1 - c0,
 		 NR_CPUIDS, cy1 - cy0);
 
-	h0 = lp_counter(0, "root_vp_intercepts_hypercall");
-	d0 = lp_counter(0, "root_vp_hypercalls_0x8001_devirtualize");
+	h0 = root_vp_counter(0, "intercepts_hypercall");
+	d0 = root_vp_counter(0, "hypercalls_0x8001_devirtualize");
 	user_hypercall_faults(intel);
-	h1 = lp_counter(0, "root_vp_intercepts_hypercall");
-	d1 = lp_counter(0, "root_vp_hypercalls_0x8001_devirtualize");
+	h1 = root_vp_counter(0, "intercepts_hypercall");
+	d1 = root_vp_counter(0, "hypercalls_0x8001_devirtualize");
 	pv_check(h0 >= 0 && h1 - h0 == 1 && d1 == d0,
 		 "the refused CPL3 hypercall is one intercept, no call (%lld, %lld)",
 		 h1 - h0, d1 - d0);

@@ -31,6 +31,8 @@
  */
 #define PV_GUEST_DECLARE(name) \
 	extern const unsigned char name[], name##_end[]
+/* Another label inside such a block. */
+#define PV_GUEST_LABEL(name) extern const unsigned char name[]
 
 static unsigned int pv_test_nr, pv_test_failed;
 

@@ -114,8 +114,10 @@ check $? "a child's architectural MSRs, SYSCALL/SYSRET and SWAPGS (exit $rc)"
 pvctl stats > $out 2> $err
 rc=$?
 show
-[ $rc -eq 0 ] && grep -q "root partition, per LP" $out
-check $? "pvctl stats: the LPs' counters (exit $rc)"
+[ $rc -eq 0 ] && grep -q "^partition 0 (root): [1-9]" $out &&
+	grep -q "^  VP 0: " $out && grep -q "^LPs:" $out &&
+	grep -q "^  interrupts_timer  *[1-9]" $out
+check $? "pvctl stats: the root partition, its VPs and the LPs' counters (exit $rc)"
 
 pvctl run /nonexistent.bin > $out 2> $err
 rc=$?

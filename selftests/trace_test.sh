@@ -4,7 +4,7 @@
 # partvisor's tracepoints (Documentation/tracing.rst): every event is in
 # tracefs; with them enabled, pvctl runs hello.bin and the trace has the
 # partition's creation by pvctl, its VP's entries and exits with CPUID
-# among the reasons, as many CPUID exits as the VP's exits_cpuid counter
+# among the reasons, as many CPUID exits as the VP's intercepts_cpuid counter
 # (printed by 'pvctl run --stats' before the partition goes away), and
 # its destruction; the runtime's demo on two VPs gives one hypercall
 # event per hypercall exit and interrupt injections; under sched=classic
@@ -90,7 +90,7 @@ cpuid=$(count vp_exit "part=$id vp=0 reason=cpuid ")
 counted=$(stat_sum cpuid)
 echo "# CPUID exits: $cpuid traced, $counted counted"
 [ "$cpuid" -gt 0 ] && [ "$cpuid" -eq "$counted" ]
-check $? "vp_exit reason=cpuid as often as exits_cpuid counts ($cpuid, $counted)"
+check $? "vp_exit reason=cpuid as often as intercepts_cpuid counts ($cpuid, $counted)"
 
 [ "$(count partition_destroy "part=$id owner=$pid vps=1 ")" -eq 1 ]
 check $? "partition_destroy: partition $id, one VP"

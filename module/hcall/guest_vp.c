@@ -45,6 +45,8 @@ static u16 pv_guest_send_ipi(void *priv, u32 vector, u64 mask)
 		if (mask & BIT_ULL(i))
 			pv_vp_assert_interrupt(p->vps[i], vector);
 	mutex_unlock(&p->lock);
+	if (!status)
+		pv_stat_add(&vp->stats.ipis_sent, hweight64(mask));
 	return status;
 }
 
@@ -73,7 +75,7 @@ static bool pv_guest_hc(struct pv_vp *vp, const struct pv_exit *e,
 	const struct pv_part_ops *ops = pv_part_ops;
 	const struct partvisor_vp_state *st = &vp->state;
 	struct pv_hc_regs regs = { 0 };
-	u64 t = trace_hypercall_enabled() ? rdtsc_ordered() : 0;
+	u64 t = rdtsc_ordered();
 	bool wide;
 
 	/*
@@ -112,8 +114,9 @@ static bool pv_guest_hc(struct pv_vp *vp, const struct pv_exit *e,
 	else
 		pv_vp_set_edx_eax(vp, regs.result);
 	ops->vp_resume(vp, e, PV_RESUME_SKIP);
-	if (t)
-		pv_guest_hc_trace(vp, &regs, t);
+	pv_vp_stats_hypercall(vp, FIELD_GET(HV_HC_CODE_MASK, regs.input),
+			      rdtsc_ordered() - t);
+	pv_guest_hc_trace(vp, &regs, t);
 	return true;
 }
 

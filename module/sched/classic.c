@@ -114,6 +114,7 @@ static void pv_lp_kick(struct pv_sched_lp *lp, bool idle, bool preempt)
 	} else if (preempt) {
 		/* Any interrupt ends the child's run; the thread looks then. */
 		smp_send_reschedule(dp->cpu);
+		pv_lp_count_ipi();
 	}
 }
 
@@ -368,9 +369,9 @@ static void pv_disp_idle(struct pv_disp *dp, u64 wake_ns)
 
 /* Trace a dispatch, and the switch when @vp is not what ran here last. */
 static void pv_disp_trace(struct pv_disp *dp, const struct pv_vp *vp,
-			  u64 wait_ns)
+			  u64 wait_ns, u32 queued)
 {
-	trace_dispatch(dp->cpu, vp->part->id, vp->index, wait_ns);
+	trace_dispatch(dp->cpu, vp->part->id, vp->index, wait_ns, queued);
 	if (dp->last_part == vp->part->id && dp->last_vp == vp->index)
 		return;
 	trace_vp_switch(dp->cpu, dp->last_part, dp->last_vp, vp->part->id,
@@ -384,6 +385,7 @@ static int pv_disp_thread(void *arg)
 	struct pv_disp *dp = arg;
 	struct pv_sched_decision d;
 	bool owed, reserves;
+	u32 queued;
 	u64 now;
 
 	while (!kthread_should_stop()) {
@@ -394,10 +396,11 @@ static int pv_disp_thread(void *arg)
 		pv_sched_pick(&pv_cl.core, dp->lp, now, &d);
 		owed = d.vp && pv_sched_lp_owed(&pv_cl.core, dp->lp, now);
 		reserves = !!dp->lp->reserved;
+		queued = dp->lp->nr_ready;
 		raw_spin_unlock_irq(&pv_cl.lock);
 		pv_boost(dp, owed, reserves, now);
 		if (d.vp) {
-			pv_disp_trace(dp, pv_se_vp(d.vp), d.wait_ns);
+			pv_disp_trace(dp, pv_se_vp(d.vp), d.wait_ns, queued);
 			pv_disp_run(dp, pv_se_vp(d.vp), d.slice_ns);
 		} else {
 			pv_disp_idle(dp, d.wake_ns);
@@ -689,46 +692,75 @@ long pv_sched_get_ioctl(struct pv_partition *p, void __user *argp)
 	return ret;
 }
 
-void pv_classic_vp_show(struct seq_file *m, const struct pv_vp *vp)
+static const struct pv_stat_desc pv_classic_vp_descs[] = {
+	{ "sched_run_ns", PARTVISOR_STATS_UNIT_SECONDS, -9 },
+	{ "sched_wait_ns", PARTVISOR_STATS_UNIT_SECONDS, -9 },
+	{ "sched_dispatches" },
+	{ "sched_migrations" },
+	{ "sched_node_migrations" },
+	{ "sched_home_ns", PARTVISOR_STATS_UNIT_SECONDS, -9 },
+	{ "sched_throttles" },
+};
+
+const struct pv_stat_desc *pv_classic_vp_desc(unsigned int i)
+{
+	return i < ARRAY_SIZE(pv_classic_vp_descs) ?
+	       &pv_classic_vp_descs[i] : NULL;
+}
+
+void pv_classic_vp_fill(const struct pv_vp *vp, u64 *val)
 {
 	const struct pv_sched_vp_stats *st = &vp->cl.se.st;
 
-	if (!pv_classic())
-		return;
-	seq_printf(m, "sched_run_ns: %llu\n", READ_ONCE(st->run_ns));
-	seq_printf(m, "sched_wait_ns: %llu\n", READ_ONCE(st->wait_ns));
-	seq_printf(m, "sched_dispatches: %llu\n", READ_ONCE(st->dispatches));
-	seq_printf(m, "sched_migrations: %llu\n", READ_ONCE(st->migrations));
-	seq_printf(m, "sched_node_migrations: %llu\n",
-		   READ_ONCE(st->node_migrations));
-	seq_printf(m, "sched_home_ns: %llu\n", READ_ONCE(st->home_ns));
-	seq_printf(m, "sched_throttles: %llu\n", READ_ONCE(st->throttles));
+	val[0] = READ_ONCE(st->run_ns);
+	val[1] = READ_ONCE(st->wait_ns);
+	val[2] = READ_ONCE(st->dispatches);
+	val[3] = READ_ONCE(st->migrations);
+	val[4] = READ_ONCE(st->node_migrations);
+	val[5] = READ_ONCE(st->home_ns);
+	val[6] = READ_ONCE(st->throttles);
 }
 
-void pv_classic_lp_show(struct seq_file *m, unsigned int cpu)
+static const struct pv_stat_desc pv_classic_lp_descs[] = {
+	{ "sched_lp", PARTVISOR_STATS_TYPE_INSTANT },
+	{ "sched_node", PARTVISOR_STATS_TYPE_INSTANT },
+	{ "sched_elapsed_ns", PARTVISOR_STATS_UNIT_SECONDS, -9 },
+	{ "sched_vp_ns", PARTVISOR_STATS_UNIT_SECONDS, -9 },
+	{ "sched_idle_ns", PARTVISOR_STATS_UNIT_SECONDS, -9 },
+	{ "sched_dispatches" },
+	{ "sched_switches" },
+	{ "sched_balance_moves" },
+	{ "sched_ready", PARTVISOR_STATS_TYPE_INSTANT },
+	{ "sched_reserved_pct", PARTVISOR_STATS_TYPE_INSTANT },
+};
+
+const struct pv_stat_desc *pv_classic_lp_desc(unsigned int i)
+{
+	return i < ARRAY_SIZE(pv_classic_lp_descs) ?
+	       &pv_classic_lp_descs[i] : NULL;
+}
+
+/* A CPU that is no LP of the scheduler (it came online later): zeros. */
+void pv_classic_lp_fill(unsigned int cpu, u64 *val)
 {
 	struct pv_sched_lp *lp;
 	int id;
 
-	if (!pv_cl.lps || cpu >= nr_cpu_ids)
-		return;
-	id = pv_cl.lp_of_cpu[cpu];
+	memset(val, 0, sizeof(*val) * ARRAY_SIZE(pv_classic_lp_descs));
+	id = pv_cl.lps && cpu < nr_cpu_ids ? pv_cl.lp_of_cpu[cpu] : -1;
 	if (id < 0)
 		return;
 	lp = &pv_cl.lps[id];
-	seq_printf(m, "sched_lp: %d\n", id);
-	seq_printf(m, "sched_node: %u\n", lp->node);
-	seq_printf(m, "sched_elapsed_ns: %llu\n",
-		   ktime_get_ns() - pv_cl.disp[id].start_ns);
-	seq_printf(m, "sched_vp_ns: %llu\n", READ_ONCE(lp->st.run_ns));
-	seq_printf(m, "sched_idle_ns: %llu\n", READ_ONCE(lp->st.idle_ns));
-	seq_printf(m, "sched_dispatches: %llu\n", READ_ONCE(lp->st.dispatches));
-	seq_printf(m, "sched_switches: %llu\n", READ_ONCE(lp->st.switches));
-	seq_printf(m, "sched_balance_moves: %llu\n",
-		   READ_ONCE(lp->st.balance_moves));
-	seq_printf(m, "sched_ready: %u\n", READ_ONCE(lp->nr_ready));
-	seq_printf(m, "sched_reserved_pct: %u\n",
-		   READ_ONCE(lp->nr_reserved_pct));
+	val[0] = id;
+	val[1] = lp->node;
+	val[2] = ktime_get_ns() - pv_cl.disp[id].start_ns;
+	val[3] = READ_ONCE(lp->st.run_ns);
+	val[4] = READ_ONCE(lp->st.idle_ns);
+	val[5] = READ_ONCE(lp->st.dispatches);
+	val[6] = READ_ONCE(lp->st.switches);
+	val[7] = READ_ONCE(lp->st.balance_moves);
+	val[8] = READ_ONCE(lp->nr_ready);
+	val[9] = READ_ONCE(lp->nr_reserved_pct);
 }
 
 /* The LPs are the CPUs online at load; taking one away is refused. */

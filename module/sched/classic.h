@@ -15,7 +15,7 @@
 
 struct pv_vp;
 struct pv_partition;
-struct seq_file;
+struct pv_stat_desc;
 
 /* A VP's part in classic mode. */
 struct pv_vp_classic {
@@ -52,7 +52,10 @@ long pv_sched_get_ioctl(struct pv_partition *p, void __user *argp);
 void pv_classic_fpu_load(struct pv_vp *vp);
 void pv_classic_fpu_save(struct pv_vp *vp);
 
-void pv_classic_lp_show(struct seq_file *m, unsigned int cpu);
-void pv_classic_vp_show(struct seq_file *m, const struct pv_vp *vp);
+/* The scheduler's part of the VP and LP counter sets (module/stats.c). */
+const struct pv_stat_desc *pv_classic_vp_desc(unsigned int i);
+void pv_classic_vp_fill(const struct pv_vp *vp, u64 *val);
+const struct pv_stat_desc *pv_classic_lp_desc(unsigned int i);
+void pv_classic_lp_fill(unsigned int cpu, u64 *val);
 
 #endif /* _PV_SCHED_CLASSIC_H */

@@ -364,23 +364,23 @@ static enum pv_hc_action pv_svm_vmmcall(struct pv_lp *lp,
 
 static enum pv_hc_action pv_svm_handle_exit(struct pv_lp *lp,
 					    struct pv_svm_lp *s,
-					    enum pv_intercept *reason)
+					    enum partvisor_intercept *reason)
 {
 	struct vmcb *vmcb = s->vmcb;
 
 	vmcb->control.event_inj = 0;
 	switch (vmcb->control.exit_code) {
 	case SVM_EXIT_CPUID:
-		*reason = PV_INTERCEPT_CPUID;
+		*reason = PARTVISOR_INTERCEPT_CPUID;
 		pv_svm_cpuid(s);
 		break;
 	case SVM_EXIT_MSR:
 		*reason = vmcb->control.exit_info_1 ?
-			  PV_INTERCEPT_MSR_WRITE : PV_INTERCEPT_MSR_READ;
+			  PARTVISOR_INTERCEPT_MSR_WRITE : PARTVISOR_INTERCEPT_MSR_READ;
 		pv_svm_msr(s);
 		break;
 	case SVM_EXIT_VMMCALL:
-		*reason = PV_INTERCEPT_HYPERCALL;
+		*reason = PARTVISOR_INTERCEPT_HYPERCALL;
 		return pv_svm_vmmcall(lp, s);
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:
@@ -390,7 +390,7 @@ static enum pv_hc_action pv_svm_handle_exit(struct pv_lp *lp,
 	case SVM_EXIT_SKINIT:
 	case SVM_EXIT_INVLPGA:
 		/* No hypervisor runs under partvisor. */
-		*reason = PV_INTERCEPT_VIRT_INSN;
+		*reason = PARTVISOR_INTERCEPT_VIRT_INSN;
 		pv_svm_inject(vmcb, X86_TRAP_UD, false);
 		break;
 	case SVM_EXIT_SHUTDOWN:
@@ -432,7 +432,7 @@ static void __noreturn pv_svm_host_main(struct pv_lp *lp)
 	struct pv_vp_stats *st = &lp->stats.root_vp;
 	struct pv_svm_lp *s = lp->arch;
 	struct vmcb *vmcb = s->vmcb;
-	enum pv_intercept reason;
+	enum partvisor_intercept reason;
 	enum pv_hc_action action;
 	u64 efer, t0, cycles;
 
@@ -465,12 +465,12 @@ static void __noreturn pv_svm_host_main(struct pv_lp *lp)
 			vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 		}
 		t0 = rdtsc();
-		reason = PV_INTERCEPT_OTHER;
+		reason = PARTVISOR_INTERCEPT_OTHER;
 		action = pv_svm_handle_exit(lp, s, &reason);
 		cycles = rdtsc() - t0;
 		st->intercepts[reason]++;
 		st->intercept_cycles[reason] += cycles;
-		lp->stats.host_cycles += cycles;
+		st->run_hypervisor_cycles += cycles;
 		if (action == PV_HC_DISPATCH)
 			vmcb->save.rax = pv_svm_dispatch(lp, s->host_save);
 		else if (action == PV_HC_DEVIRT)

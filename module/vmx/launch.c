@@ -663,24 +663,24 @@ static enum pv_hc_action pv_vmx_root_vmxoff(struct pv_lp *lp)
 
 static enum pv_hc_action pv_vmx_handle_exit(struct pv_lp *lp,
 					    struct pv_vmx_lp *v, u32 exit,
-					    enum pv_intercept *reason)
+					    enum partvisor_intercept *reason)
 {
 	switch (exit) {
 	case EXIT_REASON_CPUID:
-		*reason = PV_INTERCEPT_CPUID;
+		*reason = PARTVISOR_INTERCEPT_CPUID;
 		pv_vmx_cpuid(v);
 		break;
 	case EXIT_REASON_MSR_READ:
 	case EXIT_REASON_MSR_WRITE:
 		*reason = exit == EXIT_REASON_MSR_WRITE ?
-			  PV_INTERCEPT_MSR_WRITE : PV_INTERCEPT_MSR_READ;
+			  PARTVISOR_INTERCEPT_MSR_WRITE : PARTVISOR_INTERCEPT_MSR_READ;
 		pv_vmx_msr(v, exit == EXIT_REASON_MSR_WRITE);
 		break;
 	case EXIT_REASON_VMCALL:
-		*reason = PV_INTERCEPT_HYPERCALL;
+		*reason = PARTVISOR_INTERCEPT_HYPERCALL;
 		return pv_vmx_vmcall(lp, v);
 	case EXIT_REASON_CR_ACCESS:
-		*reason = PV_INTERCEPT_CR;
+		*reason = PARTVISOR_INTERCEPT_CR;
 		pv_vmx_cr(v);
 		break;
 	case EXIT_REASON_XSETBV:
@@ -692,7 +692,7 @@ static enum pv_hc_action pv_vmx_handle_exit(struct pv_lp *lp,
 		pv_vmx_skip();
 		break;
 	case EXIT_REASON_VMOFF:
-		*reason = PV_INTERCEPT_VIRT_INSN;
+		*reason = PARTVISOR_INTERCEPT_VIRT_INSN;
 		return pv_vmx_root_vmxoff(lp);
 	case EXIT_REASON_VMCLEAR:
 	case EXIT_REASON_VMLAUNCH:
@@ -706,7 +706,7 @@ static enum pv_hc_action pv_vmx_handle_exit(struct pv_lp *lp,
 	case EXIT_REASON_INVVPID:
 	case EXIT_REASON_VMFUNC:
 		/* No hypervisor runs under partvisor. */
-		*reason = PV_INTERCEPT_VIRT_INSN;
+		*reason = PARTVISOR_INTERCEPT_VIRT_INSN;
 		pv_vmx_inject(X86_TRAP_UD, false);
 		break;
 	case EXIT_REASON_INIT_SIGNAL:
@@ -775,7 +775,7 @@ static void __noreturn pv_vmx_host_main(struct pv_lp *lp)
 {
 	struct pv_vp_stats *st = &lp->stats.root_vp;
 	struct pv_vmx_lp *v = lp->arch;
-	enum pv_intercept reason;
+	enum partvisor_intercept reason;
 	enum pv_hc_action action;
 	u64 t0, cycles;
 	u32 exit;
@@ -803,12 +803,12 @@ static void __noreturn pv_vmx_host_main(struct pv_lp *lp)
 		}
 		v->entered = true;
 		t0 = rdtsc();
-		reason = PV_INTERCEPT_OTHER;
+		reason = PARTVISOR_INTERCEPT_OTHER;
 		action = pv_vmx_handle_exit(lp, v, exit & 0xffff, &reason);
 		cycles = rdtsc() - t0;
 		st->intercepts[reason]++;
 		st->intercept_cycles[reason] += cycles;
-		lp->stats.host_cycles += cycles;
+		st->run_hypervisor_cycles += cycles;
 		if (action == PV_HC_DISPATCH)
 			v->regs.rax = pv_hc_result(pv_vmx_dispatch(lp,
 								   __pa(v->vmcs)),

@@ -21,7 +21,7 @@
 #define MAX_KV		256
 #define MAX_COLS	64
 
-static const char * const exit_kinds[] = PARTVISOR_VP_EXIT_KIND_NAMES;
+static const char * const intercepts[] = PARTVISOR_INTERCEPT_NAMES;
 
 struct kv {
 	char name[64];
@@ -37,14 +37,14 @@ void stats_help(FILE *out)
 {
 	fprintf(out,
 		"usage: %s stats [--interval SEC] [ID]\n\n"
-		"Show partvisor's counters from debugfs (%s) as tables:\n"
-		"for each child partition (or only partition ID) its memory and,\n"
-		"per VP, dispatches, time in RUN and exits by kind with the TSC\n"
-		"cycles spent in the child (dispatch to exit) and in handling\n"
-		"them; under the classic scheduler each VP's run and wait time,\n"
-		"dispatches, wait per dispatch and migrations; without ID also the\n"
-		"root partition's intercepts and hypercalls on each LP, and the\n"
-		"scheduler's LP times. Counters that are zero are left out.\n"
+		"Show partvisor's counter sets from debugfs (%s) as tables:\n"
+		"for each partition (or only partition ID; 0 is the root) its\n"
+		"memory and, per VP, dispatches, guest and hypervisor run time,\n"
+		"intercepts by type with the TSC cycles spent handling them,\n"
+		"hypercalls by code, interrupts injected and IPIs sent; under the\n"
+		"classic scheduler each VP's run and wait time, wait per dispatch\n"
+		"and migrations; without ID also each LP's run times, interrupts,\n"
+		"IPIs and dispatches. Counters that are zero are left out.\n"
 		"With --interval SEC (0.1-3600) every counter shows what\n"
 		"happened during that many seconds, with dispatches and exits\n"
 		"per second and a VP's share of an LP.\n"
@@ -81,9 +81,9 @@ static double interval_s;	/* 0: totals since the module loaded */
 static int kv_is_counter(const char *name)
 {
 	static const char * const fixed[] = {
-		"vp_index", "cpu", "owner_pid", "vps", "regions",
-		"mapped_bytes", "entry_tsc", "sched_lp", "sched_node",
-		"sched_ready", "sched_reserved_pct",
+		"vp_index", "cpu", "id", "owner_pid", "vps", "state",
+		"regions", "mapped_pages", "pinned_pages", "cpuid_entries",
+		"sched_lp", "sched_node", "sched_ready", "sched_reserved_pct",
 	};
 	unsigned int i;
 
@@ -262,43 +262,72 @@ static void print_vp_sched(const struct kvset *vp)
 	       kv_u64(vp, "sched_throttles", NULL));
 }
 
-static unsigned long long exits_total(const struct kvset *vp)
+static unsigned long long intercepts_total(const struct kvset *vp)
 {
 	unsigned long long n = 0;
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(exit_kinds); i++)
-		n += kv_u64(vp, "exits_%s", exit_kinds[i]);
+	for (i = 0; i < ARRAY_SIZE(intercepts); i++)
+		n += kv_u64(vp, "intercepts_%s", intercepts[i]);
 	return n;
+}
+
+/* Hypercalls by code: the rows of the set named hypercalls_<code>. */
+static void print_vp_hypercalls(const struct kvset *vp)
+{
+	unsigned int i, shown = 0;
+
+	for (i = 0; i < vp->n; i++) {
+		const char *name = vp->kv[i].name;
+		unsigned long long n, c;
+
+		if (strncmp(name, "hypercalls_", 11))
+			continue;
+		n = strtoull(vp->kv[i].value, NULL, 0);
+		if (!n)
+			continue;
+		c = kv_u64(vp, "hypercall_cycles_%s", name + 11);
+		if (!shown++)
+			printf("    %-30s %10s %16s %10s\n", "HYPERCALL", "COUNT",
+			       "CYCLES", "AVG");
+		printf("    %-30s %10llu %16llu %10llu\n", name + 11, n, c,
+		       avg(c, n));
+	}
 }
 
 static void print_vp(const struct kvset *vp)
 {
-	unsigned long long runs = kv_u64(vp, "runs", NULL);
+	unsigned long long runs = kv_u64(vp, "dispatches", NULL);
+	unsigned long long total = intercepts_total(vp);
 	unsigned int i;
 
-	printf("  VP %s: %llu dispatches, %llu cycles in RUN\n",
-	       kv_str(vp, "vp_index"), runs, kv_u64(vp, "run_cycles", NULL));
+	printf("  VP %s: %llu dispatches, run time %llu cycles ",
+	       kv_str(vp, "vp_index"), runs,
+	       kv_u64(vp, "run_time_total_cycles", NULL));
+	printf("(guest %llu, hypervisor %llu)\n",
+	       kv_u64(vp, "run_time_guest_cycles", NULL),
+	       kv_u64(vp, "run_time_hypervisor_cycles", NULL));
 	if (interval_s > 0)
-		printf("    %.0f dispatches/s, %.0f exits/s\n", runs / interval_s,
-		       exits_total(vp) / interval_s);
+		printf("    %.0f dispatches/s, %.0f intercepts/s\n",
+		       runs / interval_s, total / interval_s);
+	printf("    %llu interrupts injected, %llu IPIs sent\n",
+	       kv_u64(vp, "interrupts_injected", NULL),
+	       kv_u64(vp, "ipis_sent", NULL));
 	print_vp_sched(vp);
-	if (!runs)
-		return;
-	printf("    %-12s %10s %10s %16s %16s %10s %10s\n", "EXIT", "COUNT",
-	       "IN_HOST", "GUEST_CYCLES", "HANDLE_CYCLES", "AVG_GUEST",
-	       "AVG_HANDLE");
-	for (i = 0; i < ARRAY_SIZE(exit_kinds); i++) {
-		const char *k = exit_kinds[i];
-		unsigned long long n = kv_u64(vp, "exits_%s", k);
-		unsigned long long host = kv_u64(vp, "host_exits_%s", k);
-		unsigned long long g = kv_u64(vp, "guest_cycles_%s", k);
-		unsigned long long h = kv_u64(vp, "handle_cycles_%s", k);
+	if (total)
+		printf("    %-12s %10s %10s %16s %10s\n", "INTERCEPT", "COUNT",
+		       "IN_HOST", "CYCLES", "AVG");
+	for (i = 0; total && i < ARRAY_SIZE(intercepts); i++) {
+		const char *k = intercepts[i];
+		unsigned long long n = kv_u64(vp, "intercepts_%s", k);
+		unsigned long long host = kv_u64(vp, "host_intercepts_%s", k);
+		unsigned long long c = kv_u64(vp, "intercept_cycles_%s", k);
 
 		if (n)
-			printf("    %-12s %10llu %10llu %16llu %16llu %10llu %10llu\n",
-			       k, n, host, g, h, avg(g, n), avg(h, n));
+			printf("    %-12s %10llu %10llu %16llu %10llu\n", k, n,
+			       host, c, avg(c, n));
 	}
+	print_vp_hypercalls(vp);
 }
 
 int print_partition_stats(unsigned int id)
@@ -314,9 +343,18 @@ int print_partition_stats(unsigned int id)
 			path, strerror(errno));
 		return -1;
 	}
-	printf("partition %u: %s VPs, %s regions, %s bytes mapped, owner pid %s\n",
-	       id, kv_str(&part, "vps"), kv_str(&part, "regions"),
-	       kv_str(&part, "mapped_bytes"), kv_str(&part, "owner_pid"));
+	if (!id) {
+		printf("partition 0 (root): %s VPs, %s pages\n",
+		       kv_str(&part, "vps"), kv_str(&part, "mapped_pages"));
+	} else {
+		printf("partition %u: %s VPs, %s regions, %s pages mapped, ",
+		       id, kv_str(&part, "vps"), kv_str(&part, "regions"),
+		       kv_str(&part, "mapped_pages"));
+		printf("%s pinned, owner pid %s%s\n",
+		       kv_str(&part, "pinned_pages"),
+		       kv_str(&part, "owner_pid"),
+		       kv_u64(&part, "state", NULL) ? ", crashed" : "");
+	}
 	snprintf(path, sizeof(path), PV_DEBUGFS "/partition/%u/vp", id);
 	n = list_numbers(path, vps, MAX_COLS);
 	for (i = 0; i < n; i++) {
@@ -329,8 +367,8 @@ int print_partition_stats(unsigned int id)
 }
 
 /*
- * The root partition on each LP: one row per counter that is non-zero
- * somewhere, one column per LP (at most 16 shown).
+ * The LP counter sets: one row per counter that is non-zero somewhere,
+ * one column per LP (at most 16 shown).
  */
 static void print_lps(void)
 {
@@ -341,7 +379,7 @@ static void print_lps(void)
 
 	n = list_numbers(PV_DEBUGFS "/lp", cpus, MAX_COLS);
 	if (n <= 0) {
-		printf("root partition: no LPs (hypervisor not launched)\n");
+		printf("no LPs (hypervisor not launched)\n");
 		return;
 	}
 	if (n > 16)
@@ -353,7 +391,7 @@ static void print_lps(void)
 		if (kv_read(path, &lps[i]))
 			lps[i].n = 0;
 	}
-	printf("root partition, per LP:\n  %-44s", "COUNTER");
+	printf("LPs:\n  %-44s", "COUNTER");
 	for (i = 0; i < (unsigned int)n; i++)
 		printf(" %12s", kv_str(&lps[i], "cpu"));
 	printf("\n");
@@ -368,7 +406,7 @@ static void print_lps(void)
 				nonzero = 1;
 		if (!nonzero)
 			continue;
-		printf("  %-44s", strncmp(name, "root_vp_", 8) ? name : name + 8);
+		printf("  %-44s", name);
 		for (i = 0; i < (unsigned int)n; i++)
 			printf(" %12s", kv_str(&lps[i], name));
 		printf("\n");
@@ -384,7 +422,7 @@ static int stats_pass(int one, unsigned int id)
 	if (one)
 		return print_partition_stats(id) ? 1 : 0;
 	n = list_numbers(PV_DEBUGFS "/partition", ids, PARTVISOR_MAX_PARTITIONS);
-	if (n <= 0)
+	if (n <= 1)
 		printf("no child partitions\n");
 	for (i = 0; i < n; i++)
 		print_partition_stats(ids[i]);

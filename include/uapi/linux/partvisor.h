@@ -11,7 +11,7 @@
 #include <linux/types.h>
 
 #define PARTVISOR_DEVICE		"/dev/partvisor"
-#define PARTVISOR_ABI_VERSION		5
+#define PARTVISOR_ABI_VERSION		6
 #define PARTVISOR_IOCTL_TYPE		0xBA
 
 /* Which hardware virtualization extension the CPU offers. */
@@ -537,13 +537,33 @@ struct partvisor_run {
 	_IOWR(PARTVISOR_IOCTL_TYPE, 0x24, struct partvisor_run)
 
 /*
- * The exit kinds a VP's debugfs counters (partition/<id>/vp/<n>) are
- * grouped by, in the order the module keeps them: exits_<kind>,
- * guest_cycles_<kind> and handle_cycles_<kind> for each.
+ * Intercepts by type: how a VP's counter set (Documentation/counters.rst)
+ * counts exits, and the vp_exit tracepoint's reason. npf is a nested page
+ * fault (MMIO for children), extint a physical interrupt that ended the
+ * child's run, virt_insn an instruction of the virtualization extension
+ * refused with #UD.
  */
-#define PARTVISOR_VP_EXIT_KIND_NAMES {					\
-	"cpuid", "io", "mmio", "msr", "hlt", "hypercall", "xsetbv",	\
-	"interrupted", "irq_window", "other" }
+enum partvisor_intercept {
+	PARTVISOR_INTERCEPT_CPUID,
+	PARTVISOR_INTERCEPT_IO,
+	PARTVISOR_INTERCEPT_MSR_READ,
+	PARTVISOR_INTERCEPT_MSR_WRITE,
+	PARTVISOR_INTERCEPT_HLT,
+	PARTVISOR_INTERCEPT_HYPERCALL,
+	PARTVISOR_INTERCEPT_NPF,
+	PARTVISOR_INTERCEPT_CR,
+	PARTVISOR_INTERCEPT_EXCEPTION,
+	PARTVISOR_INTERCEPT_EXTINT,
+	PARTVISOR_INTERCEPT_INTR_WINDOW,
+	PARTVISOR_INTERCEPT_VIRT_INSN,
+	PARTVISOR_INTERCEPT_OTHER,
+	PARTVISOR_NR_INTERCEPTS,
+};
+
+#define PARTVISOR_INTERCEPT_NAMES {					\
+	"cpuid", "io", "msr_read", "msr_write", "hlt", "hypercall",	\
+	"npf", "cr", "exception", "extint", "intr_window", "virt_insn",	\
+	"other" }
 
 /**
  * struct partvisor_interrupt - a fixed interrupt for a VP
@@ -644,5 +664,88 @@ struct partvisor_sched_params {
 	_IOW(PARTVISOR_IOCTL_TYPE, 0x15, struct partvisor_sched_params)
 #define PARTVISOR_GET_SCHED \
 	_IOWR(PARTVISOR_IOCTL_TYPE, 0x16, struct partvisor_sched_params)
+
+/*
+ * Binary statistics: PARTVISOR_GET_STATS_FD returns a read-only fd whose
+ * contents describe themselves, so that tools need no table of counters:
+ *
+ *	struct partvisor_stats_header	at offset 0
+ *	the set's id, a NUL-terminated string	at @id_offset
+ *	@num_desc descriptors			at @desc_offset, each
+ *		sizeof(struct partvisor_stats_desc) + @name_size bytes
+ *	the values, __u64 each			at @data_offset
+ *
+ * Everything before @data_offset stays the same for the fd's life; the
+ * values are a fresh snapshot on every read (pread at @data_offset).
+ */
+struct partvisor_stats_header {
+	__u32 name_size;
+	__u32 num_desc;
+	__u32 id_offset;
+	__u32 desc_offset;
+	__u32 data_offset;
+	__u32 reserved[3];
+};
+
+#define PARTVISOR_STATS_ID_SIZE		48
+
+/* partvisor_stats_desc.flags: type | unit | base */
+#define PARTVISOR_STATS_TYPE_MASK	0x0fU
+#define PARTVISOR_STATS_TYPE_CUMULATIVE	0x00U	/* only grows */
+#define PARTVISOR_STATS_TYPE_INSTANT	0x01U	/* a current value */
+#define PARTVISOR_STATS_TYPE_PEAK	0x02U	/* the highest value seen */
+#define PARTVISOR_STATS_TYPE_LOG_HIST	0x03U	/* bucket n: [2^(n-1), 2^n) */
+#define PARTVISOR_STATS_UNIT_MASK	0xf0U
+#define PARTVISOR_STATS_UNIT_NONE	0x00U
+#define PARTVISOR_STATS_UNIT_BYTES	0x10U
+#define PARTVISOR_STATS_UNIT_SECONDS	0x20U
+#define PARTVISOR_STATS_UNIT_CYCLES	0x30U	/* TSC cycles */
+#define PARTVISOR_STATS_UNIT_PAGES	0x40U	/* 4 KiB */
+#define PARTVISOR_STATS_BASE_MASK	0xf00U
+#define PARTVISOR_STATS_BASE_POW10	0x000U
+
+/**
+ * struct partvisor_stats_desc - one counter of a binary statistics fd
+ * @flags: PARTVISOR_STATS_TYPE_*, _UNIT_* and _BASE_*
+ * @exponent: a value times 10^@exponent is in the unit (-9: ns)
+ * @size: how many __u64 values (1, or the buckets of a histogram)
+ * @offset: of the first value, in bytes from the header's @data_offset
+ * @reserved: zero
+ * @name: @name_size bytes, NUL-terminated, as in debugfs
+ */
+struct partvisor_stats_desc {
+	__u32 flags;
+	__s16 exponent;
+	__u16 size;
+	__u32 offset;
+	__u32 reserved;
+	char name[];
+};
+
+/* partvisor_stats_fd.vp: the fd's own set (/dev/partvisor: the root's) */
+#define PARTVISOR_STATS_OWN		0xffffffffU
+/* partvisor_stats_fd.flags, on /dev/partvisor: LP @vp's set */
+#define PARTVISOR_STATS_LP		(1U << 0)
+
+/**
+ * struct partvisor_stats_fd - PARTVISOR_GET_STATS_FD
+ * @vp: PARTVISOR_STATS_OWN on a partition or VP fd: that partition's or
+ *	VP's set. On /dev/partvisor: PARTVISOR_STATS_OWN for the root
+ *	partition, or a CPU number for the root VP on that LP (with
+ *	PARTVISOR_STATS_LP: the LP's own set)
+ * @flags: PARTVISOR_STATS_LP or zero
+ * @reserved: zero
+ *
+ * Returns a new read-only fd (O_CLOEXEC). The set's counters are those
+ * of its debugfs file, in the same order and with the same names.
+ */
+struct partvisor_stats_fd {
+	__u32 vp;
+	__u32 flags;
+	__u64 reserved[3];
+};
+
+#define PARTVISOR_GET_STATS_FD \
+	_IOW(PARTVISOR_IOCTL_TYPE, 0x17, struct partvisor_stats_fd)
 
 #endif /* _UAPI_LINUX_PARTVISOR_H */

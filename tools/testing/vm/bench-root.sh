@@ -28,8 +28,8 @@ make -s -C "$top/tools/bench"
 	-- sh -c "
 best() { awk -F': *' '{ if (!(\$1 in m) || \$2 < m[\$1]) m[\$1] = \$2 }
 	END { for (k in m) print k \": \" m[k] }'; }
-icpt() { cat /sys/kernel/debug/partvisor/lp/* | awk -F': *' '
-	/^root_vp_intercepts_/ && \$1 != \"root_vp_intercepts_cpuid\" { s += \$2 }
+icpt() { cat /sys/kernel/debug/partvisor/partition/0/vp/* | awk -F': *' '
+	/^intercepts_/ && \$1 != \"intercepts_cpuid\" { s += \$2 }
 	END { print s + 0 }'; }
 i=0
 while [ \$i -lt $runs ]; do

@@ -124,7 +124,7 @@ stock_kdir=$(ls -d /usr/src/linux-headers-*-amd64 | sort -V | tail -n 1)
 step "module builds against $(basename "$stock_kdir") with W=1 C=1, no warnings" \
 	build_module "$stock_kdir" "$top/build/stock"
 step "checkpatch --strict: no errors or warnings" make -C "$top" checkpatch
-step "pvctl and selftests build with -Werror" \
+step "pvctl, the eBPF tools and selftests build with -Werror" \
 	make -C "$top" tools selftests
 tap_step sched-sim "$top/tools/sched-sim/pvsim" --check
 
@@ -151,13 +151,19 @@ lane qemu-test-kernel --lane qemu --kernel test \
 lane qemu-stock-kernel --lane qemu --kernel stock --smp 4 --kvm \
 	--modules "$top/build/stock" \
 	-- env PV_EXPECT="$qemu_expect" PV_LAUNCH_CYCLES=100 run_tests.sh
+# The eBPF tools against the counters, tp_btf and raw_tp, on both kernels.
+lane qemu-stock-kernel-bpf --lane qemu --kernel stock --smp 4 \
+	--modules "$top/build/stock" -- run_tests.sh bpf_tools_test.sh
+lane qemu-test-kernel-bpf --lane qemu --kernel test \
+	--modules "$top/build/test" -- run_tests.sh bpf_tools_test.sh
 # The classic scheduler: its own acceptance test, and every test that runs
 # VPs, now through the dispatch threads (the lockdep kernel, then stock);
 # then the module must unload. Not trace_test.sh yet: enabling the events
 # there once left a CPU unresponsive for 26 s on the lockdep kernel.
 classic_run="insmod /pv/partvisor.ko sched=classic || exit 1
 	run_tests.sh sched_test vp_run_test irq_test mmio_test \
-		guest_hcall_test pvctl_run_test.sh isolation_test race_test
+		guest_hcall_test pvctl_run_test.sh isolation_test race_test \
+		counters_test bpf_tools_test.sh
 	rc=\$?; rmmod partvisor || rc=1; exit \$rc"
 lane qemu-test-kernel-classic --lane qemu --kernel test --smp 4 \
 	--modules "$top/build/test" -- sh -c "$classic_run"
