@@ -135,9 +135,9 @@ u64 pv_hypercall_dispatch(void *vp)
 		st->last_vp = vp;
 	}
 	lp->dispatch = vp;
-	t = rdtsc();
+	t = pv_stat_tsc();
 	result = pv_hypercall(PV_HC_DISPATCH_VP, 0, 0);
-	pv_stat_add(&st->child_cycles, rdtsc() - t);
+	pv_stat_add(&st->child_cycles, pv_stat_tsc() - t);
 	lp->dispatch = NULL;
 	return result;
 }

@@ -10,6 +10,7 @@
 #define _PV_STATS_H
 
 #include <linux/types.h>
+#include <asm/msr.h>
 #include <uapi/linux/partvisor.h>
 
 struct file;
@@ -61,10 +62,27 @@ struct pv_lp_stats {
 	const void *last_vp;		/* the last child VP dispatched */
 };
 
+/*
+ * Built with -DPV_NO_STATS (the overhead benchmark's baseline, see
+ * Documentation/counters.rst) nothing is counted or timed.
+ */
+#ifdef PV_NO_STATS
+#define PV_STATS	0
+#else
+#define PV_STATS	1
+#endif
+
 /* Add one counter's worth: the owner writes, readers may look any time. */
 static inline void pv_stat_add(u64 *counter, u64 delta)
 {
-	WRITE_ONCE(*counter, *counter + delta);
+	if (PV_STATS)
+		WRITE_ONCE(*counter, *counter + delta);
+}
+
+/* The TSC for a counter's cycles: 0 when nothing is counted. */
+static inline u64 pv_stat_tsc(void)
+{
+	return PV_STATS ? rdtsc() : 0;
 }
 
 /* A counter in a set: its name, PARTVISOR_STATS_* flags and exponent. */

@@ -12,9 +12,10 @@
 
 #include "partition.h"
 
+/* Not ordered: a counter can take the TSC a few instructions early. */
 u64 pv_vp_stats_now(void)
 {
-	return rdtsc_ordered();
+	return pv_stat_tsc();
 }
 
 enum partvisor_intercept pv_exit_intercept(const struct pv_exit *e)

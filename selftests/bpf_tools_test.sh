@@ -8,13 +8,14 @@
 # raw_tp with --raw-tp), its filters and histograms; pvhcall's
 # hypercalls; pvsched's dispatches and waits under sched=classic (and
 # its message under the root scheduler); pvtop's exits and hypercalls in
-# CSV and JSON, and its count of intervals.
+# CSV and JSON, and its count of intervals; pvexit's and pvhcall's counts
+# of counters_test's known intercepts and hypercalls.
 
 here=$(dirname "$0")
 guests=${PV_GUESTS:-$here/../guests}
 hello=$guests/hello.bin
 demo=$guests/demo.elf
-PATH=$here/../tools/bpf:$PATH
+PATH=$here/../tools/bpf:$here:$PATH
 out=/tmp/bpf_tools.out err=/tmp/bpf_tools.err stats=/tmp/bpf_tools.stats
 
 if [ ! -r "$hello" ] || [ ! -r "$demo" ]; then
@@ -93,7 +94,7 @@ col() {
 }
 
 echo "TAP version 13"
-echo "1..14"
+echo "1..16"
 n=0 failed=0
 
 # BPF itself may be missing (a kernel without it, or locked down): the
@@ -171,6 +172,40 @@ want=$(stat_exits hypercall)
 [ $rc -eq 0 ] && grep -q 'attached with raw_tp' $err &&
 	[ "$calls" -eq "$want" ] && grep -q '^ *[0-9]* -> [0-9]* *: ' $out
 check $? "pvhcall --raw-tp: histograms, the same count ($calls)"
+
+# counters_test's guest makes a known number of each intercept type and
+# hypercall (Documentation/counters.rst); its own checks hold them
+# against debugfs and the binary stats fds, these against the tools.
+want_exits="cpuid=37 io=23 msr_read=11 msr_write=13 npf=17 hypercall=26
+	virt_insn=5 hlt=1"
+start_tool pvexit && counters_test > /tmp/bpf_counters.out 2>&1
+crc=$?
+stop_tool
+rc=$?
+bad=0
+for kv in $want_exits; do
+	got=$(col "${kv%=*}")
+	[ "$got" -eq "${kv#*=}" ] || {
+		echo "# pvexit: ${kv%=*} $got, counters_test made ${kv#*=}"
+		bad=$((bad + 1)); }
+done
+# Each of the 7 IPIs takes an interrupt window unless a physical
+# interrupt ends the run first.
+iw=$(col intr_window) ext=$(col extint)
+[ "$iw" -le 7 ] && [ $((iw + ext)) -ge 7 ] || {
+	echo "# pvexit: intr_window $iw, extint $ext for 7 IPIs"
+	bad=$((bad + 1)); }
+[ $crc -eq 0 ] && [ $rc -eq 0 ] && [ $bad -eq 0 ]
+check $? "pvexit counts counters_test's intercepts of each type exactly (exit $crc, $bad wrong)"
+
+start_tool pvhcall -t && counters_test > /tmp/bpf_counters.out 2>&1
+crc=$?
+stop_tool
+rc=$?
+spin=$(awk '$1 == "0x0008" { s += $4 } END { print s + 0 }' $out)
+ipi=$(awk '$1 == "0x000b" { s += $4 } END { print s + 0 }' $out)
+[ $crc -eq 0 ] && [ $rc -eq 0 ] && [ "$spin" -eq 19 ] && [ "$ipi" -eq 7 ]
+check $? "pvhcall counts counters_test's hypercalls by code: $spin of 19 spin waits, $ipi of 7 IPIs"
 
 if pvctl info | grep -q "scheduler: *classic"; then
 	start_tool pvsched -t && guest --mode long --vps 2 "$demo" && stop_tool

@@ -165,6 +165,9 @@ static int run_guest(struct pv_guest *g, unsigned int *vmm_exits)
 		if (ioctl(g->vp, PARTVISOR_RUN_VP, &r)) {
 			if (errno == EINTR)
 				continue;
+			/* Before the plan: the backend runs no VPs here. */
+			if (errno == EOPNOTSUPP && !n)
+				pv_skip_all("child VPs do not run on this backend yet");
 			pv_diag("RUN: %s", strerror(errno));
 			return -1;
 		}
@@ -332,7 +335,6 @@ static void check_vp_counts(unsigned int id, unsigned int vmm_exits)
 		{ "intercepts_msr_write", N_WRMSR },
 		{ "intercepts_npf", N_MMIO },
 		{ "intercepts_hypercall", N_SPIN + N_IPI },
-		{ "intercepts_intr_window", N_IPI },
 		{ "intercepts_virt_insn", N_VIRT },
 		{ "intercepts_hlt", 1 },
 		{ "intercepts_cr", 0 },
@@ -346,7 +348,7 @@ static void check_vp_counts(unsigned int id, unsigned int vmm_exits)
 		{ "ipis_sent", N_IPI },
 	};
 	static const char * const icpt[] = PARTVISOR_INTERCEPT_NAMES;
-	long long total, guest, hv, sum = 0, v, disp;
+	long long total, guest, hv, sum = 0, v, disp, ext;
 	unsigned int i, bad = 0;
 	char name[64];
 
@@ -357,8 +359,19 @@ static void check_vp_counts(unsigned int id, unsigned int vmm_exits)
 			bad++;
 		}
 	}
-	pv_check(!bad, "debugfs: %u of %zu counters exactly as the guest did them",
-		 (unsigned int)ARRAY_SIZE(e) - bad, ARRAY_SIZE(e));
+	/*
+	 * Each IPI waits for IF in an interrupt window, unless a physical
+	 * interrupt ends the run first: then it goes in at the next entry.
+	 */
+	v = pv_vp_counter(id, 0, "intercepts_intr_window");
+	ext = pv_vp_counter(id, 0, "intercepts_extint");
+	if (v > N_IPI || v + ext < N_IPI) {
+		pv_diag("intercepts_intr_window: %lld for %d IPIs, %lld extint",
+			v, N_IPI, ext);
+		bad++;
+	}
+	pv_check(!bad, "debugfs: %u of %zu counters as the guest made them, %lld windows",
+		 (unsigned int)ARRAY_SIZE(e) + 1 - bad, ARRAY_SIZE(e) + 1, v);
 
 	total = pv_vp_counter(id, 0, "run_time_total_cycles");
 	guest = pv_vp_counter(id, 0, "run_time_guest_cycles");
@@ -435,15 +448,22 @@ int main(void)
 	cpu_set_t set;
 	int dev, ok, i;
 
-	dev = pv_open_vps_or_skip();
+	/*
+	 * Not pv_open_vps_or_skip(): its probe would run a VP of its own,
+	 * and the BPF tools' test counts every child exit while this runs.
+	 */
+	dev = pv_open_or_skip();
 	__cpuid(0, a, b, c, d);
 	intel = b == 0x756e6547;	/* "Genu"ineIntel */
-	pv_plan(16);
-
 	if (pv_guest_new(dev, &g, MEM_SIZE, CODE, cnt_guest,
-			 cnt_guest_end - cnt_guest) ||
-	    ioctl(g.vp, PARTVISOR_GET_VP_STATE, &s)) {
+			 cnt_guest_end - cnt_guest)) {
+		if (g.part < 0)
+			pv_skip_all("no partitions here (hypervisor not launched)");
 		pv_diag("guest: %s", strerror(errno));
+		return PV_EXIT_FAIL;
+	}
+	if (ioctl(g.vp, PARTVISOR_GET_VP_STATE, &s)) {
+		pv_diag("GET_VP_STATE: %s", strerror(errno));
 		return PV_EXIT_FAIL;
 	}
 	setup_guest(&g, &s);
@@ -452,6 +472,7 @@ int main(void)
 		return PV_EXIT_FAIL;
 	}
 	ok = !run_guest(&g, &vmm_exits);
+	pv_plan(16);
 	pv_check(ok && *(__u32 *)(g.mem + IRQ_COUNT) == N_IPI,
 		 "the guest ran to its HLT: %u VMM exits, %u interrupts taken",
 		 vmm_exits, *(__u32 *)(g.mem + IRQ_COUNT));

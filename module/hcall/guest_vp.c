@@ -75,7 +75,7 @@ static bool pv_guest_hc(struct pv_vp *vp, const struct pv_exit *e,
 	const struct pv_part_ops *ops = pv_part_ops;
 	const struct partvisor_vp_state *st = &vp->state;
 	struct pv_hc_regs regs = { 0 };
-	u64 t = rdtsc_ordered();
+	u64 t = PV_STATS || trace_hypercall_enabled() ? rdtsc_ordered() : 0;
 	bool wide;
 
 	/*

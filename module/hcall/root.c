@@ -65,11 +65,11 @@ enum pv_hc_action pv_hc_root_dispatch(struct pv_hc_regs *regs,
 	struct pv_hc_root_env env;
 	enum pv_hc_action action;
 	enum pv_hc_slot slot;
-	u64 t0 = rdtsc();
+	u64 t0 = pv_stat_tsc();
 
 	pv_hc_root_env(&env);
 	action = pv_hc_root_call(regs, &env, &slot);
-	stats->hypercalls[slot]++;
-	stats->hypercall_cycles[slot] += rdtsc() - t0;
+	pv_stat_add(&stats->hypercalls[slot], 1);
+	pv_stat_add(&stats->hypercall_cycles[slot], pv_stat_tsc() - t0);
 	return action;
 }

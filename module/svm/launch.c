@@ -464,13 +464,13 @@ static void __noreturn pv_svm_host_main(struct pv_lp *lp)
 			s->entered = true;
 			vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 		}
-		t0 = rdtsc();
+		t0 = pv_stat_tsc();
 		reason = PARTVISOR_INTERCEPT_OTHER;
 		action = pv_svm_handle_exit(lp, s, &reason);
-		cycles = rdtsc() - t0;
-		st->intercepts[reason]++;
-		st->intercept_cycles[reason] += cycles;
-		st->run_hypervisor_cycles += cycles;
+		cycles = pv_stat_tsc() - t0;
+		pv_stat_add(&st->intercepts[reason], 1);
+		pv_stat_add(&st->intercept_cycles[reason], cycles);
+		pv_stat_add(&st->run_hypervisor_cycles, cycles);
 		if (action == PV_HC_DISPATCH)
 			vmcb->save.rax = pv_svm_dispatch(lp, s->host_save);
 		else if (action == PV_HC_DEVIRT)

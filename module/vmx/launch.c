@@ -802,13 +802,13 @@ static void __noreturn pv_vmx_host_main(struct pv_lp *lp)
 			pv_launch_abort(v->launch_rsp, -EIO);
 		}
 		v->entered = true;
-		t0 = rdtsc();
+		t0 = pv_stat_tsc();
 		reason = PARTVISOR_INTERCEPT_OTHER;
 		action = pv_vmx_handle_exit(lp, v, exit & 0xffff, &reason);
-		cycles = rdtsc() - t0;
-		st->intercepts[reason]++;
-		st->intercept_cycles[reason] += cycles;
-		st->run_hypervisor_cycles += cycles;
+		cycles = pv_stat_tsc() - t0;
+		pv_stat_add(&st->intercepts[reason], 1);
+		pv_stat_add(&st->intercept_cycles[reason], cycles);
+		pv_stat_add(&st->run_hypervisor_cycles, cycles);
 		if (action == PV_HC_DISPATCH)
 			v->regs.rax = pv_hc_result(pv_vmx_dispatch(lp,
 								   __pa(v->vmcs)),

@@ -123,6 +123,14 @@ echo "== host builds and static checks"
 stock_kdir=$(ls -d /usr/src/linux-headers-*-amd64 | sort -V | tail -n 1)
 step "module builds against $(basename "$stock_kdir") with W=1 C=1, no warnings" \
 	build_module "$stock_kdir" "$top/build/stock"
+# The eBPF tools' raw_tp fallback: the same module without its BTF.
+step "a copy of the module without BTF" \
+	objcopy --remove-section=.BTF "$top/build/stock/partvisor.ko" \
+	"$top/build/stock/partvisor-nobtf.ko"
+# The overhead benchmark's baseline: counters and tracepoints compiled out.
+step "module builds without counters and tracepoints, no warnings" \
+	build_module "$stock_kdir" "$top/build/stock-nostats" \
+	KCFLAGS="-DPV_NO_STATS -DNOTRACE"
 step "checkpatch --strict: no errors or warnings" make -C "$top" checkpatch
 step "pvctl, the eBPF tools and selftests build with -Werror" \
 	make -C "$top" tools selftests
@@ -148,22 +156,42 @@ lane kunit-test-kernel --lane qemu --kernel test --modules "$top/build/test" \
 lane qemu-test-kernel --lane qemu --kernel test \
 	--modules "$top/build/test" \
 	-- env PV_EXPECT="$qemu_expect" PV_LAUNCH_CYCLES=100 run_tests.sh
+# Turning tracepoints on and off (trace_test.sh, the eBPF tools) runs in
+# 2-CPU machines only: with 4 emulated CPUs it has stalled or hung the
+# machine now and then (testing.rst, "Known problems").
 lane qemu-stock-kernel --lane qemu --kernel stock --smp 4 --kvm \
 	--modules "$top/build/stock" \
-	-- env PV_EXPECT="$qemu_expect" PV_LAUNCH_CYCLES=100 run_tests.sh
-# The eBPF tools against the counters, tp_btf and raw_tp, on both kernels.
-lane qemu-stock-kernel-bpf --lane qemu --kernel stock --smp 4 \
-	--modules "$top/build/stock" -- run_tests.sh bpf_tools_test.sh
+	-- env PV_EXPECT="$qemu_expect" PV_LAUNCH_CYCLES=100 \
+	PV_SKIP=trace_test.sh PV_SKIP_REASON="runs in the 2-CPU lanes" \
+	run_tests.sh
+# The eBPF tools against the counters, tp_btf and raw_tp, on both kernels
+# (and on the stock kernel without the module's BTF: raw_tp by itself, and
+# under the classic scheduler: pvsched); and what the counters and pvexit
+# cost an exit.
+lane qemu-stock-kernel-bpf --lane qemu --kernel stock \
+	--modules "$top/build/stock" \
+	--file "$top/build/stock-nostats/partvisor.ko:pv/partvisor-nostats.ko" \
+	--file "$top/build/stock/partvisor-nobtf.ko:pv/partvisor-nobtf.ko" \
+	-- sh -c 'run_tests.sh trace_test.sh bpf_tools_test.sh stats_bench.sh
+		rc=$?
+		rmmod partvisor && insmod /pv/partvisor.ko sched=classic &&
+		run_tests.sh bpf_tools_test.sh || rc=1
+		rmmod partvisor && insmod /pv/partvisor-nobtf.ko &&
+		run_tests.sh bpf_tools_test.sh || rc=1
+		rmmod partvisor || rc=1; exit $rc'
 lane qemu-test-kernel-bpf --lane qemu --kernel test \
-	--modules "$top/build/test" -- run_tests.sh bpf_tools_test.sh
+	--modules "$top/build/test" \
+	-- sh -c 'run_tests.sh bpf_tools_test.sh; rc=$?
+		rmmod partvisor && insmod /pv/partvisor.ko sched=classic &&
+		run_tests.sh bpf_tools_test.sh || rc=1
+		rmmod partvisor || rc=1; exit $rc'
 # The classic scheduler: its own acceptance test, and every test that runs
 # VPs, now through the dispatch threads (the lockdep kernel, then stock);
-# then the module must unload. Not trace_test.sh yet: enabling the events
-# there once left a CPU unresponsive for 26 s on the lockdep kernel.
+# then the module must unload.
 classic_run="insmod /pv/partvisor.ko sched=classic || exit 1
 	run_tests.sh sched_test vp_run_test irq_test mmio_test \
 		guest_hcall_test pvctl_run_test.sh isolation_test race_test \
-		counters_test bpf_tools_test.sh
+		counters_test
 	rc=\$?; rmmod partvisor || rc=1; exit \$rc"
 lane qemu-test-kernel-classic --lane qemu --kernel test --smp 4 \
 	--modules "$top/build/test" -- sh -c "$classic_run"
