@@ -267,6 +267,35 @@ static void test_wait(int dev)
 }
 
 /* SET_SCHED's checks, and GET_SCHED showing what was set. */
+/*
+ * A partition-wide 60% reserve on LP 2 fits its VP 0 but not VP 1 as
+ * well: ENOSPC, and VP 0 gives its 60% back, so that another partition
+ * gets 50% of LP 2 afterwards.
+ */
+static void test_undo(int dev)
+{
+	struct partvisor_create_vp cv = { .vp_index = 1 };
+	int vp1 = -1, ret, err = 0, ok;
+	struct spinner t, u;
+
+	spinner_init(&u);
+	ret = spinner_new(dev, &t, 100, 0, 100, 2);
+	if (!ret)
+		vp1 = ioctl(t.g.part, PARTVISOR_CREATE_VP, &cv);
+	if (vp1 >= 0) {
+		ret = set_sched(t.g.part, PARTVISOR_SCHED_PARTITION,
+				PARTVISOR_SCHED_SET_ALL, 100, 60, 100, 2);
+		err = errno;
+	}
+	ok = vp1 >= 0 && ret && err == ENOSPC &&
+	     !spinner_new(dev, &u, 100, 50, 100, 2);
+	pv_check(ok, "60%% on LP 2 for two VPs: ENOSPC, and the first VP's 60%% is given back");
+	if (vp1 >= 0)
+		close(vp1);
+	pv_guest_free(&u.g);
+	pv_guest_free(&t.g);
+}
+
 static void test_checks(int dev, int classic)
 {
 	struct partvisor_sched_params a = { .vp = PARTVISOR_SCHED_PARTITION };
@@ -332,6 +361,7 @@ static void test_checks(int dev, int classic)
 	ret = spinner_new(dev, &t, 100, 50, 100, 1);
 	pv_check(!ret, "...until the first partition is gone");
 	pv_guest_free(&t.g);
+	test_undo(dev);
 }
 
 /* The LPs are fixed at load: taking one offline is refused. */
@@ -367,7 +397,7 @@ int main(void)
 	sigaction(SIGUSR1, &sa, NULL);
 	if (classic && sysconf(_SC_NPROCESSORS_ONLN) < 4)
 		pv_skip_all("classic mode needs 4 LPs here");
-	pv_plan(classic ? 18 : 6);
+	pv_plan(classic ? 19 : 6);
 	test_checks(dev, classic);
 	if (classic) {
 		test_shares(dev);

@@ -595,26 +595,27 @@ static int pv_sched_apply(struct pv_partition *p, struct pv_vp *only,
 						     &p->vps[i]->cl.se, &sp) :
 				     pv_root_mode_check(&sp);
 	}
-	if (ret && pv_classic()) {
+	if (ret) {
+		/*
+		 * Back to the old policy, and the VPs before the one that
+		 * failed back to their old effective values, last first:
+		 * each step returns to a state the core admitted on the way
+		 * here, so it cannot fail.
+		 */
 		done = i - 1;
 		if (only)
 			only->cl.own = *old;
 		else
 			p->sched = *old;
-		for (i = 0; i < done; i++) {
+		for (i = done; pv_classic() && i-- > 0;) {
 			if (!p->vps[i] || (only && p->vps[i] != only))
 				continue;
 			pv_effective(p, p->vps[i], &sp);
-			pv_sched_vp_set(&pv_cl.core, &p->vps[i]->cl.se, &sp);
+			WARN_ON_ONCE(pv_sched_vp_set(&pv_cl.core,
+						     &p->vps[i]->cl.se, &sp));
 		}
 	}
 	raw_spin_unlock_irq(&pv_cl.lock);
-	if (ret) {
-		if (only)
-			only->cl.own = *old;
-		else
-			p->sched = *old;
-	}
 	return ret;
 }
 
