@@ -190,8 +190,10 @@ static int pv_lp_online(unsigned int cpu)
 		pr_err("CPU %u: cannot enter host mode (%d)\n", cpu, ret);
 		return ret;
 	}
-	if (!lp->stats.launch_tsc)
+	if (!lp->stats.launch_tsc) {
 		lp->stats.launch_tsc = rdtsc();
+		lp->stats.launch_idle_us = pv_lp_idle_us(cpu);
+	}
 	WRITE_ONCE(lp->launched, true);
 	pv_debugfs_add_lp(lp);
 	return 0;

@@ -12,6 +12,7 @@
 #include <linux/tick.h>
 #include <asm/hardirq.h>
 #include <asm/msr.h>
+#include <asm/tsc.h>
 
 #include "partvisor.h"
 #include "partition.h"
@@ -193,8 +194,9 @@ static const struct pv_stat_desc pv_lp_desc[] = {
 	{ "cpu", INSTANT },
 	{ "run_time_total_cycles", CUM | CYCLES },
 	{ "run_time_hypervisor_cycles", CUM | CYCLES },
-	{ "run_time_child_cycles", CUM | CYCLES },
+	{ "run_time_guest_cycles", CUM | CYCLES },
 	{ "run_time_idle_us", CUM | SECONDS, -6 },
+	{ "run_time_child_cycles", CUM | CYCLES },
 	{ "interrupts_hardware", CUM },
 	{ "interrupts_timer", CUM },
 	{ "ipis_received", CUM },
@@ -203,34 +205,50 @@ static const struct pv_stat_desc pv_lp_desc[] = {
 	{ "vp_switches", CUM },
 };
 
+/* Linux's idle time of @cpu since boot. */
+u64 pv_lp_idle_us(unsigned int cpu)
+{
+	u64 idle = get_cpu_idle_time_us(cpu, NULL);
+
+	if (idle == (u64)-1)	/* no NO_HZ idle accounting */
+		idle = div_u64(kcpustat_cpu(cpu).cpustat[CPUTIME_IDLE],
+			       NSEC_PER_USEC);
+	return idle;
+}
+
 /*
  * Interrupts and idle time are Linux's: the root takes every physical
  * interrupt itself, without an intercept, so only it can count them.
+ * Hypervisor time is all of host mode's, for the root's exits and the
+ * children's; guest time is the rest that is not idle.
  */
 static void pv_lp_fill(const void *obj, u64 *val)
 {
 	const struct pv_lp *lp = obj;
 	const struct pv_lp_stats *st = &lp->stats;
 	const irq_cpustat_t *irq = &per_cpu(irq_stat, lp->cpu);
-	u64 idle = get_cpu_idle_time_us(lp->cpu, NULL);
+	u64 idle = pv_lp_idle_us(lp->cpu) - READ_ONCE(st->launch_idle_us);
+	u64 total, hv, idle_cycles;
 
-	if (idle == (u64)-1)	/* no NO_HZ idle accounting */
-		idle = div_u64(kcpustat_cpu(lp->cpu).cpustat[CPUTIME_IDLE],
-			       NSEC_PER_USEC);
+	total = rdtsc() - READ_ONCE(st->launch_tsc);
+	hv = READ_ONCE(st->root_vp.run_hypervisor_cycles) +
+	     READ_ONCE(st->child_host_cycles);
+	idle_cycles = div_u64(idle * tsc_khz, USEC_PER_MSEC);
 	val[0] = lp->cpu;
-	val[1] = rdtsc() - READ_ONCE(st->launch_tsc);
-	val[2] = READ_ONCE(st->root_vp.run_hypervisor_cycles);
-	val[3] = READ_ONCE(st->child_cycles);
+	val[1] = total;
+	val[2] = hv;
+	val[3] = total > hv + idle_cycles ? total - hv - idle_cycles : 0;
 	val[4] = idle;
-	val[5] = kstat_cpu_irqs_sum(lp->cpu) + READ_ONCE(irq->apic_timer_irqs) +
+	val[5] = READ_ONCE(st->child_cycles);
+	val[6] = kstat_cpu_irqs_sum(lp->cpu) + READ_ONCE(irq->apic_timer_irqs) +
 		 READ_ONCE(irq->irq_resched_count) +
 		 READ_ONCE(irq->irq_call_count);
-	val[6] = READ_ONCE(irq->apic_timer_irqs);
-	val[7] = READ_ONCE(irq->irq_resched_count) +
+	val[7] = READ_ONCE(irq->apic_timer_irqs);
+	val[8] = READ_ONCE(irq->irq_resched_count) +
 		 READ_ONCE(irq->irq_call_count);
-	val[8] = READ_ONCE(st->ipis_sent);
-	val[9] = READ_ONCE(st->dispatches);
-	val[10] = READ_ONCE(st->vp_switches);
+	val[9] = READ_ONCE(st->ipis_sent);
+	val[10] = READ_ONCE(st->dispatches);
+	val[11] = READ_ONCE(st->vp_switches);
 }
 
 static void pv_lp_classic_fill(const void *obj, u64 *val)

@@ -55,7 +55,9 @@ struct pv_vp_stats {
 struct pv_lp_stats {
 	struct pv_vp_stats root_vp;	/* the root partition's VP here */
 	u64 launch_tsc;			/* when the LP entered host mode */
+	u64 launch_idle_us;		/* Linux's idle time by then */
 	u64 child_cycles;		/* in DISPATCH_VP: running child VPs */
+	u64 child_host_cycles;		/* of that, host mode on their exits */
 	u64 dispatches;			/* of child VPs */
 	u64 vp_switches;		/* a different child VP than the last */
 	u64 ipis_sent;			/* by partvisor, to kick a VP */
@@ -122,6 +124,7 @@ enum pv_stat_set_id {
 extern const struct pv_stat_set pv_stat_sets[PV_NR_STAT_SETS];
 
 void pv_stats_init(void);
+u64 pv_lp_idle_us(unsigned int cpu);
 const struct pv_stat_desc *pv_stats_desc(enum pv_stat_set_id set,
 					 unsigned int i);
 unsigned int pv_stats_nr(enum pv_stat_set_id set);

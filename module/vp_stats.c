@@ -85,7 +85,7 @@ void pv_vp_stats_handled(struct pv_vp *vp, const struct pv_exit *e, u64 since)
 	pv_vp_stats_cost(vp, pv_exit_intercept(e), pv_vp_stats_now() - since);
 }
 
-void pv_vp_stats_host(struct pv_vp *vp, const struct pv_exit *e, u64 since)
+u64 pv_vp_stats_host(struct pv_vp *vp, const struct pv_exit *e, u64 since)
 {
 	enum partvisor_intercept i = pv_exit_intercept(e);
 	u64 now = pv_vp_stats_now();
@@ -94,6 +94,7 @@ void pv_vp_stats_host(struct pv_vp *vp, const struct pv_exit *e, u64 since)
 	pv_stat_add(&vp->stats.host_intercepts[i], 1);
 	pv_vp_stats_cost(vp, i, now - since);
 	vp->entry_tsc = now;
+	return now - since;
 }
 
 void pv_vp_stats_hypercall(struct pv_vp *vp, u16 code, u64 cycles)

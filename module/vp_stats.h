@@ -22,12 +22,12 @@ enum partvisor_intercept pv_exit_intercept(const struct pv_exit *e);
  * exit counts an exit the run loop got and returns the TSC it read;
  * handled adds the time since then. An exit handled in host mode, where
  * @since is the TSC of the exit, is counted by pv_vp_stats_host(), which
- * marks the VP's entry again.
+ * marks the VP's entry again and returns the cycles it took.
  */
 void pv_vp_stats_dispatch(struct pv_vp *vp);
 u64 pv_vp_stats_exit(struct pv_vp *vp, const struct pv_exit *e);
 void pv_vp_stats_handled(struct pv_vp *vp, const struct pv_exit *e, u64 since);
-void pv_vp_stats_host(struct pv_vp *vp, const struct pv_exit *e, u64 since);
+u64 pv_vp_stats_host(struct pv_vp *vp, const struct pv_exit *e, u64 since);
 void pv_vp_stats_hypercall(struct pv_vp *vp, u16 code, u64 cycles);
 u64 pv_vp_stats_now(void);
 

@@ -513,7 +513,8 @@ u64 pv_svm_dispatch(struct pv_lp *lp, void *host_save)
 		t = pv_vp_stats_now();
 		if (!pv_host_exit(v->vp, &v->exit))
 			break;
-		pv_vp_stats_host(v->vp, &v->exit, t);
+		pv_stat_add(&lp->stats.child_host_cycles,
+			    pv_vp_stats_host(v->vp, &v->exit, t));
 		pv_trace_vp_exit(v->vp, &v->exit);
 		pv_trace_vp_entry(v->vp);
 	}
