@@ -228,7 +228,7 @@ static void pv_lp_fill(const void *obj, u64 *val)
 	const struct pv_lp_stats *st = &lp->stats;
 	const irq_cpustat_t *irq = &per_cpu(irq_stat, lp->cpu);
 	u64 idle = pv_lp_idle_us(lp->cpu) - READ_ONCE(st->launch_idle_us);
-	u64 total, hv, idle_cycles;
+	u64 total, hv, idle_cycles, ipis;
 
 	total = rdtsc() - READ_ONCE(st->launch_tsc);
 	hv = READ_ONCE(st->root_vp.run_hypervisor_cycles) +
@@ -240,12 +240,11 @@ static void pv_lp_fill(const void *obj, u64 *val)
 	val[3] = total > hv + idle_cycles ? total - hv - idle_cycles : 0;
 	val[4] = idle;
 	val[5] = READ_ONCE(st->child_cycles);
-	val[6] = kstat_cpu_irqs_sum(lp->cpu) + READ_ONCE(irq->apic_timer_irqs) +
-		 READ_ONCE(irq->irq_resched_count) +
-		 READ_ONCE(irq->irq_call_count);
+	ipis = READ_ONCE(irq->irq_resched_count) +
+	       READ_ONCE(irq->irq_call_count);
 	val[7] = READ_ONCE(irq->apic_timer_irqs);
-	val[8] = READ_ONCE(irq->irq_resched_count) +
-		 READ_ONCE(irq->irq_call_count);
+	val[6] = kstat_cpu_irqs_sum(lp->cpu) + val[7] + ipis;
+	val[8] = ipis;
 	val[9] = READ_ONCE(st->ipis_sent);
 	val[10] = READ_ONCE(st->dispatches);
 	val[11] = READ_ONCE(st->vp_switches);

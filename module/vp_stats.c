@@ -8,15 +8,8 @@
  */
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
-#include <asm/msr.h>
 
 #include "partition.h"
-
-/* Not ordered: a counter can take the TSC a few instructions early. */
-u64 pv_vp_stats_now(void)
-{
-	return pv_stat_tsc();
-}
 
 enum partvisor_intercept pv_exit_intercept(const struct pv_exit *e)
 {
@@ -49,7 +42,7 @@ enum partvisor_intercept pv_exit_intercept(const struct pv_exit *e)
 void pv_vp_stats_dispatch(struct pv_vp *vp)
 {
 	pv_stat_add(&vp->stats.dispatches, 1);
-	vp->entry_tsc = pv_vp_stats_now();
+	vp->entry_tsc = pv_stat_tsc();
 }
 
 /* An exit at @now: its count and the guest time that led to it. */
@@ -74,7 +67,7 @@ static void pv_vp_stats_cost(struct pv_vp *vp, enum partvisor_intercept i,
 
 u64 pv_vp_stats_exit(struct pv_vp *vp, const struct pv_exit *e)
 {
-	u64 now = pv_vp_stats_now();
+	u64 now = pv_stat_tsc();
 
 	pv_vp_stats_count(vp, pv_exit_intercept(e), now);
 	return now;
@@ -82,13 +75,13 @@ u64 pv_vp_stats_exit(struct pv_vp *vp, const struct pv_exit *e)
 
 void pv_vp_stats_handled(struct pv_vp *vp, const struct pv_exit *e, u64 since)
 {
-	pv_vp_stats_cost(vp, pv_exit_intercept(e), pv_vp_stats_now() - since);
+	pv_vp_stats_cost(vp, pv_exit_intercept(e), pv_stat_tsc() - since);
 }
 
 u64 pv_vp_stats_host(struct pv_vp *vp, const struct pv_exit *e, u64 since)
 {
 	enum partvisor_intercept i = pv_exit_intercept(e);
-	u64 now = pv_vp_stats_now();
+	u64 now = pv_stat_tsc();
 
 	pv_vp_stats_count(vp, i, since);
 	pv_stat_add(&vp->stats.host_intercepts[i], 1);

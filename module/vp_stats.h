@@ -29,7 +29,6 @@ u64 pv_vp_stats_exit(struct pv_vp *vp, const struct pv_exit *e);
 void pv_vp_stats_handled(struct pv_vp *vp, const struct pv_exit *e, u64 since);
 u64 pv_vp_stats_host(struct pv_vp *vp, const struct pv_exit *e, u64 since);
 void pv_vp_stats_hypercall(struct pv_vp *vp, u16 code, u64 cycles);
-u64 pv_vp_stats_now(void);
 
 /* debugfs partvisor/partition/<id>/vp/<n> */
 void pv_debugfs_add_vp(struct pv_vp *vp);

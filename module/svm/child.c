@@ -510,7 +510,7 @@ u64 pv_svm_dispatch(struct pv_lp *lp, void *host_save)
 		asm volatile("cli" : : : "memory");
 		v->vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 		pv_svm_exit_decode(v->vp, &v->exit);
-		t = pv_vp_stats_now();
+		t = pv_stat_tsc();
 		if (!pv_host_exit(v->vp, &v->exit))
 			break;
 		pv_stat_add(&lp->stats.child_host_cycles,
