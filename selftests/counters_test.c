@@ -472,6 +472,11 @@ int main(void)
 		return PV_EXIT_FAIL;
 	}
 	ok = !run_guest(&g, &vmm_exits);
+	/* What the guest made, for bpf_tools_test.sh to hold the tools to. */
+	pv_diag("made: cpuid=%d io=%d msr_read=%d msr_write=%d npf=%d hlt=1",
+		N_CPUID, N_IO, N_RDMSR, N_WRMSR, N_MMIO);
+	pv_diag("made: hypercall=%d virt_insn=%d ipis=%d hc_0x0008=%d hc_0x000b=%d",
+		N_SPIN + N_IPI, N_VIRT, N_IPI, N_SPIN, N_IPI);
 	pv_plan(16);
 	pv_check(ok && *(__u32 *)(g.mem + IRQ_COUNT) == N_IPI,
 		 "the guest ran to its HLT: %u VMM exits, %u interrupts taken",
