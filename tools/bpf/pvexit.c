@@ -7,24 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <linux/partvisor.h>
-
 #include "pvtool.h"
 #include "pvexit.h"
 #include "pvexit.skel.h"
-
-#ifdef PARTVISOR_INTERCEPT_NAMES
-static const char * const reason_names[] = PARTVISOR_INTERCEPT_NAMES;
-#define NR_REASON_NAMES	ARRAY_SIZE(reason_names)
-#else
-/* A uapi header without the intercept names: reasons by number. */
-#define NR_REASON_NAMES	0
-#endif
 
 static struct {
 	bool hist;
 	bool ns;
 } opts;
+
+static struct pvexit_bpf *skel;
 
 static const char doc[] =
 "Count child VP intercepts by reason and time them, exit to next entry.\n"
@@ -43,58 +35,35 @@ static const struct argp_option options[] = {
 	{},
 };
 
-static error_t parse_arg(int key, char *arg, struct argp_state *state)
-{
-	(void)arg;
-	(void)state;
-	switch (key) {
-	case 'H':
-		opts.hist = true;
-		break;
-	case 'n':
-		opts.ns = true;
-		break;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-	return 0;
-}
-
-static const struct argp_child children[] = {
-	{ &pv_common_argp, 0, NULL, 0 },
+static const struct pv_flag flags[] = {
+	{ 'H', &opts.hist },
+	{ 'n', &opts.ns },
 	{},
-};
-
-static const struct argp argp = {
-	.options = options,
-	.parser = parse_arg,
-	.args_doc = "[interval] [count]",
-	.doc = doc,
-	.children = children,
 };
 
 static const char *reason_name(unsigned int r, char *buf, size_t len)
 {
-#ifdef PARTVISOR_INTERCEPT_NAMES
-	if (r < NR_REASON_NAMES)
-		return reason_names[r];
-#endif
-	snprintf(buf, len, r == PV_MAX_REASONS - 1 ? "reason_%u+" : "reason_%u",
-		 r);
-	return buf;
+	/* The last slot also counts the reasons above it. */
+	if (r == PV_MAX_REASONS - 1 && r >= pv_nr_reason_names) {
+		snprintf(buf, len, "reason_%u+", r);
+		return buf;
+	}
+	return pv_reason_name(r, buf, len);
 }
 
 static struct pvexit_stat prev[PV_MAX_REASONS];
 
 /* The differences since the last report, printed; then they are the base. */
-static int report(int fd)
+static int report(__u64 elapsed_ns)
 {
+	int fd = bpf_map__fd(skel->maps.stats);
 	const char *unit = opts.ns ? "ns" : "us";
 	unsigned long long total = 0;
 	struct pvexit_stat cur, d;
 	unsigned int r, i;
 	char buf[32];
 
+	(void)elapsed_ns;
 	pv_print_time(stdout);
 	if (!opts.hist)
 		printf("%-16s %10s %14s %12s\n", "REASON", "COUNT",
@@ -140,59 +109,35 @@ static int report(int fd)
 	return 0;
 }
 
-static struct pvexit_bpf *open_load_attach(void)
+/* The skeleton with the filters and the unit in its rodata. */
+static struct bpf_object_skeleton *open_skel(void)
 {
-	bool btf = pv_want_btf();
-	struct pvexit_bpf *skel;
-	int err;
-
-	for (;;) {
-		skel = pvexit_bpf__open();
-		if (!skel) {
-			fprintf(stderr, "%s: cannot open the BPF object: %s\n",
-				pv_prog, strerror(errno));
-			return NULL;
-		}
-		skel->rodata->targ_part = pv_env.part;
-		skel->rodata->targ_vp = pv_env.vp;
-		skel->rodata->targ_ns = opts.ns;
-		pv_select_progs(skel->obj, btf);
-		err = pvexit_bpf__load(skel);
-		if (!err)
-			err = pvexit_bpf__attach(skel);
-		if (!err) {
-			pv_report_method(btf);
-			return skel;
-		}
-		pvexit_bpf__destroy(skel);
-		if (!pv_retry_raw(btf, err))
-			return NULL;
-		btf = false;
-	}
+	skel = pvexit_bpf__open();
+	if (!skel)
+		return NULL;
+	skel->rodata->targ_part = pv_env.part;
+	skel->rodata->targ_vp = pv_env.vp;
+	skel->rodata->targ_ns = opts.ns;
+	return skel->skeleton;
 }
+
+static void destroy_skel(void)
+{
+	pvexit_bpf__destroy(skel);
+}
+
+static const struct pv_tool tool = {
+	.name = "pvexit",
+	.doc = doc,
+	.options = options,
+	.flags = flags,
+	.what = "child VP exits",
+	.open = open_skel,
+	.destroy = destroy_skel,
+	.report = report,
+};
 
 int main(int argc, char **argv)
 {
-	struct pvexit_bpf *skel;
-	int err = 1, fd;
-	bool last;
-
-	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
-		return 1;
-	if (pv_init("pvexit"))
-		return 1;
-	skel = open_load_attach();
-	if (!skel)
-		return 1;
-	fd = bpf_map__fd(skel->maps.stats);
-	pv_tracing("child VP exits");
-	do {
-		last = pv_wait_report();
-		if (report(fd))
-			goto out;
-	} while (!last);
-	err = 0;
-out:
-	pvexit_bpf__destroy(skel);
-	return err;
+	return pv_main(&tool, argc, argv);
 }

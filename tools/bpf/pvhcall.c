@@ -2,9 +2,7 @@
 /*
  * pvhcall: child hypercall latency by call code and status.
  */
-#include <errno.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include <linux/partvisor.h>
 
@@ -20,8 +18,12 @@ static struct {
 	bool cycles;
 } opts;
 
+/* The module's TSC rate for the BPF side: 0 if unknown or with -c. */
+static unsigned long long tsc_khz;
 /* The unit of the BPF side's times, fixed at load. */
 static bool in_cycles;
+
+static struct pvhcall_bpf *skel;
 
 static const char doc[] =
 "Summarize child hypercalls by call code and status, with their latency.\n"
@@ -44,37 +46,11 @@ static const struct argp_option options[] = {
 	{},
 };
 
-static error_t parse_arg(int key, char *arg, struct argp_state *state)
-{
-	(void)arg;
-	(void)state;
-	switch (key) {
-	case 't':
-		opts.table = true;
-		break;
-	case 'n':
-		opts.ns = true;
-		break;
-	case 'c':
-		opts.cycles = true;
-		break;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-	return 0;
-}
-
-static const struct argp_child children[] = {
-	{ &pv_common_argp, 0, NULL, 0 },
+static const struct pv_flag flags[] = {
+	{ 't', &opts.table },
+	{ 'n', &opts.ns },
+	{ 'c', &opts.cycles },
 	{},
-};
-
-static const struct argp argp = {
-	.options = options,
-	.parser = parse_arg,
-	.args_doc = "[interval] [count]",
-	.doc = doc,
-	.children = children,
 };
 
 static const char *code_name(unsigned int code)
@@ -131,8 +107,9 @@ static double shown(double v)
 	return in_cycles || opts.ns ? v : v / 1000;
 }
 
-static int report(int fd)
+static int report(__u64 elapsed_ns)
 {
+	int fd = bpf_map__fd(skel->maps.stats);
 	const char *unit = in_cycles ? "cycles" : opts.ns ? "ns" : "us";
 	struct pvhcall_key key, next, *prev_key = NULL;
 	unsigned long long total = 0;
@@ -140,6 +117,7 @@ static int report(int fd)
 	unsigned int i, j;
 	struct kind *k;
 
+	(void)elapsed_ns;
 	while (!bpf_map_get_next_key(fd, prev_key, &next)) {
 		key = next;
 		prev_key = &key;
@@ -210,68 +188,49 @@ static unsigned long long tsc_rate(void)
 	return end != buf && !*end ? khz : 0;
 }
 
-static struct pvhcall_bpf *open_load_attach(unsigned long long khz)
+static int setup(void)
 {
-	bool btf = pv_want_btf();
-	struct pvhcall_bpf *skel;
-	int err;
-
-	for (;;) {
-		skel = pvhcall_bpf__open();
-		if (!skel) {
-			fprintf(stderr, "%s: cannot open the BPF object: %s\n",
-				pv_prog, strerror(errno));
-			return NULL;
-		}
-		skel->rodata->targ_part = pv_env.part;
-		skel->rodata->targ_vp = pv_env.vp;
-		skel->rodata->tsc_khz = khz;
-		skel->rodata->targ_ns = opts.ns;
-		pv_select_progs(skel->obj, btf);
-		err = pvhcall_bpf__load(skel);
-		if (!err)
-			err = pvhcall_bpf__attach(skel);
-		if (!err) {
-			pv_report_method(btf);
-			return skel;
-		}
-		pvhcall_bpf__destroy(skel);
-		if (!pv_retry_raw(btf, err))
-			return NULL;
-		btf = false;
-	}
-}
-
-int main(int argc, char **argv)
-{
-	struct pvhcall_bpf *skel;
-	unsigned long long khz = 0;
-	int err = 1, fd;
-	bool last;
-
-	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
-		return 1;
-	if (pv_init("pvhcall"))
-		return 1;
 	if (!opts.cycles) {
-		khz = tsc_rate();
-		if (!khz)
+		tsc_khz = tsc_rate();
+		if (!tsc_khz)
 			fprintf(stderr, "%s: no tsc_khz from the module: TSC cycles\n",
 				pv_prog);
 	}
-	in_cycles = !khz;
-	skel = open_load_attach(khz);
+	in_cycles = !tsc_khz;
+	return 0;
+}
+
+/* The skeleton with the filters, the TSC rate and the unit in its rodata. */
+static struct bpf_object_skeleton *open_skel(void)
+{
+	skel = pvhcall_bpf__open();
 	if (!skel)
-		return 1;
-	fd = bpf_map__fd(skel->maps.stats);
-	pv_tracing("child hypercalls");
-	do {
-		last = pv_wait_report();
-		if (report(fd))
-			goto out;
-	} while (!last);
-	err = 0;
-out:
+		return NULL;
+	skel->rodata->targ_part = pv_env.part;
+	skel->rodata->targ_vp = pv_env.vp;
+	skel->rodata->tsc_khz = tsc_khz;
+	skel->rodata->targ_ns = opts.ns;
+	return skel->skeleton;
+}
+
+static void destroy_skel(void)
+{
 	pvhcall_bpf__destroy(skel);
-	return err;
+}
+
+static const struct pv_tool tool = {
+	.name = "pvhcall",
+	.doc = doc,
+	.options = options,
+	.flags = flags,
+	.what = "child hypercalls",
+	.setup = setup,
+	.open = open_skel,
+	.destroy = destroy_skel,
+	.report = report,
+};
+
+int main(int argc, char **argv)
+{
+	return pv_main(&tool, argc, argv);
 }

@@ -18,7 +18,10 @@ static struct {
 	bool ns;
 } opts;
 
+/* Whether the dispatch event gives the run-queue length. */
 static bool has_queued;
+
+static struct pvsched_bpf *skel;
 
 static const char doc[] =
 "Summarize the classic scheduler's dispatches: each VP's wait from ready\n"
@@ -40,34 +43,10 @@ static const struct argp_option options[] = {
 	{},
 };
 
-static error_t parse_arg(int key, char *arg, struct argp_state *state)
-{
-	(void)arg;
-	(void)state;
-	switch (key) {
-	case 't':
-		opts.table = true;
-		break;
-	case 'n':
-		opts.ns = true;
-		break;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-	return 0;
-}
-
-static const struct argp_child children[] = {
-	{ &pv_common_argp, 0, NULL, 0 },
+static const struct pv_flag flags[] = {
+	{ 't', &opts.table },
+	{ 'n', &opts.ns },
 	{},
-};
-
-static const struct argp argp = {
-	.options = options,
-	.parser = parse_arg,
-	.args_doc = "[interval] [count]",
-	.doc = doc,
-	.children = children,
 };
 
 struct vp_row {
@@ -161,13 +140,14 @@ static int print_qlen(int fd)
 	return 0;
 }
 
-static int report(int vps_fd, int qlen_fd)
+static int report(__u64 elapsed_ns)
 {
 	const double div = opts.ns ? 1 : 1000;
 	unsigned long long total = 0, migrations = 0;
 	unsigned int i;
 
-	read_vps(vps_fd);
+	(void)elapsed_ns;
+	read_vps(bpf_map__fd(skel->maps.vps));
 	pv_print_time(stdout);
 	if (opts.table)
 		printf("%-6s %-5s %12s %12s %14s %12s\n", "PART", "VP",
@@ -199,7 +179,7 @@ static int report(int vps_fd, int qlen_fd)
 		pv_print_log2_hist(stdout, d->slots, PV_HIST_SLOTS,
 				   opts.ns ? "nsecs" : "usecs");
 	}
-	if (has_queued && print_qlen(qlen_fd))
+	if (has_queued && print_qlen(bpf_map__fd(skel->maps.qlen)))
 		return -1;
 	printf("\nTOTAL %llu dispatches, %llu migrations\n\n", total,
 	       migrations);
@@ -207,73 +187,56 @@ static int report(int vps_fd, int qlen_fd)
 	return 0;
 }
 
-static struct pvsched_bpf *open_load_attach(void)
+static int setup(void)
 {
-	bool btf = pv_want_btf();
-	struct pvsched_bpf *skel;
-	int err;
-
-	for (;;) {
-		skel = pvsched_bpf__open();
-		if (!skel) {
-			fprintf(stderr, "%s: cannot open the BPF object: %s\n",
-				pv_prog, strerror(errno));
-			return NULL;
-		}
-		skel->rodata->targ_part = pv_env.part;
-		skel->rodata->targ_vp = pv_env.vp;
-		skel->rodata->targ_ns = opts.ns;
-		skel->rodata->has_queued = has_queued;
-		pv_select_progs(skel->obj, btf);
-		err = pvsched_bpf__load(skel);
-		if (!err)
-			err = pvsched_bpf__attach(skel);
-		if (!err) {
-			pv_report_method(btf);
-			return skel;
-		}
-		pvsched_bpf__destroy(skel);
-		if (!pv_retry_raw(btf, err))
-			return NULL;
-		btf = false;
-	}
-}
-
-int main(int argc, char **argv)
-{
-	struct pvsched_bpf *skel;
 	char mode[32];
-	int err = 1;
-	bool last;
 
-	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
-		return 1;
-	if (pv_init("pvsched"))
-		return 1;
 	/* Unknown (debugfs not mounted): trace anyway. */
 	if (!pv_hypervisor_value("scheduler", mode, sizeof(mode)) &&
 	    strcmp(mode, "classic")) {
 		fprintf(stderr, "%s: partvisor runs the %s scheduler, %s\n",
 			pv_prog, mode,
 			"which has no dispatches (load it with sched=classic)");
-		return 0;
+		return 1;	/* nothing to trace: exit status 0 */
 	}
 	has_queued = pv_event_nargs("dispatch") >= 5;
 	if (!has_queued && pv_env.verbose)
 		fprintf(stderr, "%s: the dispatch event has no run-queue length\n",
 			pv_prog);
-	skel = open_load_attach();
+	return 0;
+}
+
+/* The skeleton with the filters, the unit and has_queued in its rodata. */
+static struct bpf_object_skeleton *open_skel(void)
+{
+	skel = pvsched_bpf__open();
 	if (!skel)
-		return 1;
-	pv_tracing("VP dispatches");
-	do {
-		last = pv_wait_report();
-		if (report(bpf_map__fd(skel->maps.vps),
-			   bpf_map__fd(skel->maps.qlen)))
-			goto out;
-	} while (!last);
-	err = 0;
-out:
+		return NULL;
+	skel->rodata->targ_part = pv_env.part;
+	skel->rodata->targ_vp = pv_env.vp;
+	skel->rodata->targ_ns = opts.ns;
+	skel->rodata->has_queued = has_queued;
+	return skel->skeleton;
+}
+
+static void destroy_skel(void)
+{
 	pvsched_bpf__destroy(skel);
-	return err;
+}
+
+static const struct pv_tool tool = {
+	.name = "pvsched",
+	.doc = doc,
+	.options = options,
+	.flags = flags,
+	.what = "VP dispatches",
+	.setup = setup,
+	.open = open_skel,
+	.destroy = destroy_skel,
+	.report = report,
+};
+
+int main(int argc, char **argv)
+{
+	return pv_main(&tool, argc, argv);
 }

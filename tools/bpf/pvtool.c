@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include <bpf/btf.h>
+#include <linux/partvisor.h>
 
 #include "pvtool.h"
 
@@ -29,7 +31,7 @@ struct pv_env pv_env = {
 };
 
 const char *pv_prog = "pvtool";
-volatile sig_atomic_t pv_exiting;
+static volatile sig_atomic_t exiting;
 
 static unsigned long reports;
 static unsigned int positional;
@@ -96,10 +98,27 @@ static const struct argp_option common_options[] = {
 	{},
 };
 
-const struct argp pv_common_argp = {
+static const struct argp common_argp = {
 	.options = common_options,
 	.parser = parse_common,
 };
+
+/* The tool's own options: its flags, then its parser if it has one. */
+static error_t parse_tool(int key, char *arg, struct argp_state *state)
+{
+	const struct pv_tool *tool = state->input;
+	const struct pv_flag *f;
+
+	for (f = tool->flags; f && f->set; f++) {
+		if (f->key == key) {
+			*f->set = true;
+			return 0;
+		}
+	}
+	if (tool->parser)
+		return tool->parser(key, arg, state);
+	return ARGP_ERR_UNKNOWN;
+}
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 			va_list args)
@@ -115,16 +134,16 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt,
 static void on_signal(int sig)
 {
 	(void)sig;
-	pv_exiting = 1;
+	exiting = 1;
 }
 
-int pv_init(const char *prog)
+static int init(const char *prog)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 
 	pv_prog = prog;
 	libbpf_set_print(libbpf_print);
-	/* No SA_RESTART: a signal ends the sleep in pv_wait_report(). */
+	/* No SA_RESTART: a signal ends the sleep in wait_report(). */
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL)) {
 		fprintf(stderr, "%s: cannot catch signals: %s\n", prog,
@@ -138,7 +157,7 @@ int pv_init(const char *prog)
 	return 0;
 }
 
-bool pv_want_btf(void)
+static bool want_btf(void)
 {
 	if (pv_env.raw_tp) {
 		if (pv_env.verbose)
@@ -154,7 +173,8 @@ bool pv_want_btf(void)
 	return true;
 }
 
-void pv_select_progs(struct bpf_object *obj, bool btf)
+/* Enable the tp_btf or the raw_tp variants of @obj's programs. */
+static void select_progs(struct bpf_object *obj, bool btf)
 {
 	const char *want = btf ? "tp_btf/" : "raw_tp/";
 	struct bpf_program *prog;
@@ -166,7 +186,11 @@ void pv_select_progs(struct bpf_object *obj, bool btf)
 	}
 }
 
-bool pv_retry_raw(bool btf, int err)
+/*
+ * After a failed load or attach with @btf: report it and return true if a
+ * raw_tp attempt should follow.
+ */
+static bool retry_raw(bool btf, int err)
 {
 	if (err < 0)
 		err = -err;
@@ -188,25 +212,51 @@ bool pv_retry_raw(bool btf, int err)
 	return false;
 }
 
-void pv_report_method(bool btf)
+/*
+ * Open, load and attach the tool's programs: tp_btf unless ruled out,
+ * then raw_tp if tp_btf fails.
+ */
+static int load(const struct pv_tool *tool)
 {
+	bool btf = want_btf();
+	struct bpf_object_skeleton *s;
+	int err;
+
+	for (;;) {
+		s = tool->open();
+		if (!s) {
+			fprintf(stderr, "%s: cannot open the BPF object: %s\n",
+				pv_prog, strerror(errno));
+			return -1;
+		}
+		select_progs(*s->obj, btf);
+		err = bpf_object__load_skeleton(s);
+		if (!err)
+			err = bpf_object__attach_skeleton(s);
+		if (!err)
+			break;
+		tool->destroy();
+		if (!retry_raw(btf, err))
+			return -1;
+		btf = false;
+	}
 	if (pv_env.verbose)
 		fprintf(stderr, "%s: attached with %s\n", pv_prog,
 			btf ? "tp_btf (module BTF)" : "raw_tp");
+	return 0;
 }
 
-void pv_tracing(const char *what)
-{
-	fprintf(stderr, "Tracing %s... Hit Ctrl-C to end.\n", what);
-}
-
-bool pv_wait_report(void)
+/*
+ * Sleep until the next report is due: the interval passed or the tool
+ * was interrupted. True when that report is the last one.
+ */
+static bool wait_report(void)
 {
 	struct timespec left = {
 		.tv_sec = pv_env.interval ? pv_env.interval : 3600,
 	};
 
-	while (!pv_exiting) {
+	while (!exiting) {
 		if (!nanosleep(&left, &left)) {
 			if (pv_env.interval)
 				break;
@@ -214,17 +264,71 @@ bool pv_wait_report(void)
 		}
 	}
 	reports++;
-	return pv_exiting || (pv_env.count && reports >= pv_env.count);
+	return exiting || (pv_env.count && reports >= pv_env.count);
+}
+
+int pv_main(const struct pv_tool *tool, int argc, char **argv)
+{
+	static const struct argp_child children[] = {
+		{ &common_argp, 0, NULL, 0 },
+		{},
+	};
+	const struct argp argp = {
+		.options = tool->options,
+		.parser = parse_tool,
+		.args_doc = "[interval] [count]",
+		.doc = tool->doc,
+		.children = children,
+	};
+	__u64 start, now;
+	int err;
+	bool last;
+
+	/* parse_tool() reads @tool back from argp's (non-const) input. */
+	if (argp_parse(&argp, argc, argv, 0, NULL, (void *)tool))
+		return 1;
+	if (init(tool->name))
+		return 1;
+	err = tool->setup ? tool->setup() : 0;
+	if (err)
+		return err < 0;
+	if (load(tool))
+		return 1;
+	/* Scripts wait for this line: the programs are attached. */
+	fprintf(stderr, "Tracing %s... Hit Ctrl-C to end.\n", tool->what);
+	start = pv_mono_ns();
+	do {
+		last = wait_report();
+		now = pv_mono_ns();
+		err = tool->report(now - start);
+		start = now;
+	} while (!err && !last);
+	tool->destroy();
+	return err ? 1 : 0;
+}
+
+__u64 pv_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+void pv_time_of_day(char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, len, "%H:%M:%S", &tm);
 }
 
 void pv_print_time(FILE *out)
 {
 	char buf[16];
-	time_t t = time(NULL);
-	struct tm tm;
 
-	localtime_r(&t, &tm);
-	strftime(buf, sizeof(buf), "%H:%M:%S", &tm);
+	pv_time_of_day(buf, sizeof(buf));
 	fprintf(out, "%s\n", buf);
 }
 
@@ -253,6 +357,24 @@ void pv_print_log2_hist(FILE *out, const __u32 *slots, int nr,
 			fputc(j < bar ? '*' : ' ', out);
 		fputs("|\n", out);
 	}
+}
+
+#ifdef PARTVISOR_INTERCEPT_NAMES
+static const char * const reason_names[] = PARTVISOR_INTERCEPT_NAMES;
+const unsigned int pv_nr_reason_names = ARRAY_SIZE(reason_names);
+#else
+/* A uapi header without the intercept names: reasons by number. */
+const unsigned int pv_nr_reason_names;
+#endif
+
+const char *pv_reason_name(unsigned int r, char *buf, size_t len)
+{
+#ifdef PARTVISOR_INTERCEPT_NAMES
+	if (r < pv_nr_reason_names)
+		return reason_names[r];
+#endif
+	snprintf(buf, len, "reason_%u", r);
+	return buf;
 }
 
 int pv_hypervisor_value(const char *name, char *buf, size_t len)

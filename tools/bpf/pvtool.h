@@ -1,14 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The user-space side shared by partvisor's BPF tools: the common options,
- * choosing between tp_btf and raw_tp programs, histograms and the
- * module's debugfs facts.
+ * The user-space side shared by partvisor's BPF tools: pv_main() runs a
+ * tool (the common options, loading its programs as tp_btf or raw_tp,
+ * the report loop) from what it supplies in a struct pv_tool; and
+ * helpers for its reports: histograms, intercept names and the module's
+ * debugfs facts.
  */
 #ifndef PVTOOL_H
 #define PVTOOL_H
 
 #include <argp.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -31,44 +32,58 @@ struct pv_env {
 
 extern struct pv_env pv_env;
 extern const char *pv_prog;
-extern volatile sig_atomic_t pv_exiting;
 
-/* argp child with -p, -v, --raw-tp, --verbose and [interval] [count]. */
-extern const struct argp pv_common_argp;
+/* An option without argument that only sets a bool. */
+struct pv_flag {
+	int key;
+	bool *set;
+};
 
-/* Set up libbpf logging and signals; fail clearly without the module. */
-int pv_init(const char *prog);
+/* A tool: what is its own. pv_main() does the rest. */
+struct pv_tool {
+	const char *name;
+	/* argp's: the common options and [interval] [count] are added. */
+	const char *doc;
+	const struct argp_option *options;
+	const struct pv_flag *flags;	/* its options that only set a bool */
+	argp_parser_t parser;		/* its other options; NULL if none */
+	const char *what;		/* "Tracing WHAT... Hit Ctrl-C to end." */
+	/*
+	 * Optional, before loading: 0 to go on, < 0 to fail, > 0 to end
+	 * with status 0 (nothing to trace).
+	 */
+	int (*setup)(void);
+	/*
+	 * Open the tool's skeleton (TOOL_bpf__open()) and set its rodata:
+	 * its bpf_object_skeleton, or NULL with errno set. Called again
+	 * for raw_tp after a failed tp_btf attempt.
+	 */
+	struct bpf_object_skeleton *(*open)(void);
+	/* Free what open() made (TOOL_bpf__destroy()). */
+	void (*destroy)(void);
+	/* Print a report: @elapsed_ns since the last one; < 0 to fail. */
+	int (*report)(__u64 elapsed_ns);
+};
 
-/* The attach method for the next load attempt, and the reason for it. */
-bool pv_want_btf(void);
+/* Run @tool: its exit status. */
+int pv_main(const struct pv_tool *tool, int argc, char **argv);
 
-/* Enable the tp_btf or the raw_tp variants of @obj's programs. */
-void pv_select_progs(struct bpf_object *obj, bool btf);
+/* CLOCK_MONOTONIC in ns, the clock of bpf_ktime_get_ns(). */
+__u64 pv_mono_ns(void);
 
-/*
- * After a failed load or attach with @btf: report it and return true if a
- * raw_tp attempt should follow.
- */
-bool pv_retry_raw(bool btf, int err);
-
-/* Say on stderr (with --verbose) how the programs are attached. */
-void pv_report_method(bool btf);
-
-/* The "Tracing ..." line tests wait for: the programs are attached. */
-void pv_tracing(const char *what);
-
-/*
- * Sleep until the next report is due: the interval passed or the tool
- * was interrupted. True when that report is the last one.
- */
-bool pv_wait_report(void);
-
-/* Time of day as HH:MM:SS for report headers. */
+/* Time of day as HH:MM:SS; pv_print_time() prints it as a line. */
+void pv_time_of_day(char *buf, size_t len);
 void pv_print_time(FILE *out);
 
 /* A log2 histogram; @unit names the value's unit. */
 void pv_print_log2_hist(FILE *out, const __u32 *slots, int nr,
 			const char *unit);
+
+/* How many intercept reasons have a name in the uapi header. */
+extern const unsigned int pv_nr_reason_names;
+
+/* Intercept reason @r's name, else "reason_@r" in @buf. */
+const char *pv_reason_name(unsigned int r, char *buf, size_t len);
 
 /* A "name: value" line of the module's debugfs file hypervisor. */
 int pv_hypervisor_value(const char *name, char *buf, size_t len);

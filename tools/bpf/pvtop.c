@@ -2,14 +2,10 @@
 /*
  * pvtop: a top-style view of child partitions and their VPs.
  */
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <time.h>
 #include <unistd.h>
-
-#include <linux/partvisor.h>
 
 #include "pvtool.h"
 #include "pvtop.h"
@@ -17,14 +13,6 @@
 
 #define MAX_VPS		8192
 #define TOP_REASONS	3	/* reasons shown per VP in the terminal view */
-
-#ifdef PARTVISOR_INTERCEPT_NAMES
-static const char * const reason_names[] = PARTVISOR_INTERCEPT_NAMES;
-#define NR_REASON_NAMES	ARRAY_SIZE(reason_names)
-#else
-/* A uapi header without the intercept names: reasons by number. */
-#define NR_REASON_NAMES	0
-#endif
 
 enum sort_key { SORT_RUN, SORT_EXITS, SORT_HCALLS, SORT_IRQS, SORT_DISP,
 		SORT_WAIT, SORT_VP };
@@ -43,6 +31,11 @@ static struct {
 	bool csv;
 	bool json;
 } opts;
+
+/* Redraw the view in place: not -b, and stdout is a terminal. */
+static bool redraw;
+
+static struct pvtop_bpf *skel;
 
 static const char doc[] =
 "Show child partitions' VPs top-style: time in the child, intercepts,\n"
@@ -105,19 +98,6 @@ static error_t parse_arg(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const struct argp_child children[] = {
-	{ &pv_common_argp, 0, NULL, 0 },
-	{},
-};
-
-static const struct argp argp = {
-	.options = options,
-	.parser = parse_arg,
-	.args_doc = "[interval] [count]",
-	.doc = doc,
-	.children = children,
-};
-
 /* A VP's last sample and what changed since the one before. */
 struct row {
 	__u64 key;
@@ -134,20 +114,10 @@ static unsigned int nr_rows;
 static struct row *sorted[MAX_VPS];
 static bool csv_header_done;
 
-static const char *reason_name(unsigned int r, char *buf, size_t len)
-{
-#ifdef PARTVISOR_INTERCEPT_NAMES
-	if (r < NR_REASON_NAMES)
-		return reason_names[r];
-#endif
-	snprintf(buf, len, "reason_%u", r);
-	return buf;
-}
-
 /* Reasons a report lists: the named ones, and any other one seen. */
 static unsigned int nr_reasons_shown(void)
 {
-	unsigned int r, n = NR_REASON_NAMES, i;
+	unsigned int r, n = pv_nr_reason_names, i;
 
 	for (i = 0; i < nr_rows; i++)
 		for (r = n; r < PV_MAX_REASONS; r++)
@@ -168,14 +138,6 @@ static struct row *find_row(__u64 key)
 	memset(&rows[nr_rows], 0, sizeof(rows[0]));
 	rows[nr_rows].key = key;
 	return &rows[nr_rows++];
-}
-
-static __u64 mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
 /* A counter's change; a VP evicted and seen again starts over. */
@@ -203,7 +165,7 @@ static void sample(int fd, __u64 elapsed_ns)
 		if (!r)
 			continue;
 		/* bpf_ktime_get_ns() is CLOCK_MONOTONIC. */
-		now = mono_ns();
+		now = pv_mono_ns();
 		run = cur.run_ns;
 		if (cur.entry_ns && now > cur.entry_ns)
 			run += now - cur.entry_ns;
@@ -271,15 +233,6 @@ static unsigned int sort_rows(void)
 	return n;
 }
 
-static void time_of_day(char *buf, size_t len)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	localtime_r(&t, &tm);
-	strftime(buf, len, "%H:%M:%S", &tm);
-}
-
 /* The VP's most frequent reasons, "name:rate" each. */
 static void top_reasons(const struct row *r, double secs, char *buf,
 			size_t len)
@@ -301,7 +254,7 @@ static void top_reasons(const struct row *r, double secs, char *buf,
 			break;
 		used[best] = true;
 		off += snprintf(buf + off, len - off, "%s%s:%.0f", k ? " " : "",
-				reason_name(best, name, sizeof(name)),
+				pv_reason_name(best, name, sizeof(name)),
 				r->d.reasons[best] / secs);
 	}
 }
@@ -315,13 +268,13 @@ static unsigned int term_rows(void)
 	return 0;
 }
 
-static void print_text(unsigned int n, double secs, bool redraw)
+static void print_text(unsigned int n, double secs)
 {
 	unsigned int i, j, parts = 0, max = redraw ? term_rows() : 0;
 	__u64 exits = 0, hcalls = 0, irqs = 0;
 	char when[16], top[96];
 
-	time_of_day(when, sizeof(when));
+	pv_time_of_day(when, sizeof(when));
 	for (i = 0; i < n; i++) {
 		exits += sorted[i]->d.exits;
 		hcalls += sorted[i]->d.hypercalls;
@@ -368,11 +321,11 @@ static void print_csv(unsigned int n, double secs)
 	unsigned int i, r, nr = nr_reasons_shown();
 	char when[16], name[32];
 
-	time_of_day(when, sizeof(when));
+	pv_time_of_day(when, sizeof(when));
 	if (!csv_header_done) {
 		printf("time,seconds,part,vp,run_pct,exits,hypercalls,injects,dispatches,wait_us");
 		for (r = 0; r < nr; r++)
-			printf(",exits_%s", reason_name(r, name, sizeof(name)));
+			printf(",exits_%s", pv_reason_name(r, name, sizeof(name)));
 		printf("\n");
 		csv_header_done = true;
 	}
@@ -397,7 +350,7 @@ static void print_json(unsigned int n, double secs)
 	char when[16], name[32];
 	bool first;
 
-	time_of_day(when, sizeof(when));
+	pv_time_of_day(when, sizeof(when));
 	printf("{\"time\":\"%s\",\"seconds\":%.3f,\"vps\":[", when, secs);
 	for (i = 0; i < n; i++) {
 		const struct row *w = sorted[i];
@@ -415,7 +368,7 @@ static void print_json(unsigned int n, double secs)
 			if (!w->d.reasons[r])
 				continue;
 			printf("%s\"%s\":%llu", first ? "" : ",",
-			       reason_name(r, name, sizeof(name)),
+			       pv_reason_name(r, name, sizeof(name)),
 			       (unsigned long long)w->d.reasons[r]);
 			first = false;
 		}
@@ -424,78 +377,60 @@ static void print_json(unsigned int n, double secs)
 	printf("]}\n");
 }
 
-static void report(int fd, __u64 elapsed_ns, bool redraw)
+static int report(__u64 elapsed_ns)
 {
 	double secs = elapsed_ns ? elapsed_ns / 1e9 : 1;
 	unsigned int n;
 
-	sample(fd, elapsed_ns);
+	sample(bpf_map__fd(skel->maps.vps), elapsed_ns);
 	n = sort_rows();
 	if (opts.csv)
 		print_csv(n, secs);
 	else if (opts.json)
 		print_json(n, secs);
 	else
-		print_text(n, secs, redraw);
+		print_text(n, secs);
 	fflush(stdout);
+	return 0;
 }
 
-static struct pvtop_bpf *open_load_attach(void)
+static int setup(void)
 {
-	bool btf = pv_want_btf();
-	struct pvtop_bpf *skel;
-	int err;
-
-	for (;;) {
-		skel = pvtop_bpf__open();
-		if (!skel) {
-			fprintf(stderr, "%s: cannot open the BPF object: %s\n",
-				pv_prog, strerror(errno));
-			return NULL;
-		}
-		skel->rodata->targ_part = pv_env.part;
-		skel->rodata->targ_vp = pv_env.vp;
-		pv_select_progs(skel->obj, btf);
-		err = pvtop_bpf__load(skel);
-		if (!err)
-			err = pvtop_bpf__attach(skel);
-		if (!err) {
-			pv_report_method(btf);
-			return skel;
-		}
-		pvtop_bpf__destroy(skel);
-		if (!pv_retry_raw(btf, err))
-			return NULL;
-		btf = false;
-	}
-}
-
-int main(int argc, char **argv)
-{
-	struct pvtop_bpf *skel;
-	__u64 start, now;
-	bool last, redraw;
-	int fd;
-
-	if (argp_parse(&argp, argc, argv, 0, NULL, NULL))
-		return 1;
-	if (pv_init("pvtop"))
-		return 1;
 	if (!pv_env.interval)
 		pv_env.interval = 1;
 	redraw = !opts.batch && isatty(STDOUT_FILENO);
-	skel = open_load_attach();
-	if (!skel)
-		return 1;
-	fd = bpf_map__fd(skel->maps.vps);
-	pv_tracing("child partitions");
-	start = mono_ns();
-	do {
-		last = pv_wait_report();
-		now = mono_ns();
-		report(fd, now - start, redraw);
-		start = now;
-	} while (!last);
-	pvtop_bpf__destroy(skel);
 	return 0;
+}
+
+/* The skeleton with the filters in its rodata. */
+static struct bpf_object_skeleton *open_skel(void)
+{
+	skel = pvtop_bpf__open();
+	if (!skel)
+		return NULL;
+	skel->rodata->targ_part = pv_env.part;
+	skel->rodata->targ_vp = pv_env.vp;
+	return skel->skeleton;
+}
+
+static void destroy_skel(void)
+{
+	pvtop_bpf__destroy(skel);
+}
+
+static const struct pv_tool tool = {
+	.name = "pvtop",
+	.doc = doc,
+	.options = options,
+	.parser = parse_arg,
+	.what = "child partitions",
+	.setup = setup,
+	.open = open_skel,
+	.destroy = destroy_skel,
+	.report = report,
+};
+
+int main(int argc, char **argv)
+{
+	return pv_main(&tool, argc, argv);
 }
