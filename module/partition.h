@@ -21,6 +21,7 @@
 #include "vp_stats.h"
 #include "hcall/hcall.h"
 #include "sched/classic.h"
+#include "sched/root.h"
 
 struct dentry;
 struct file;
@@ -93,6 +94,7 @@ struct pv_vp {
 	u64 entry_tsc;			/* the VP's last entry */
 	struct dentry *debugfs;		/* partition/<id>/vp/<index> */
 	struct pv_vp_classic cl;	/* module/sched/classic.c */
+	struct pv_vp_root_sched rs;	/* module/sched/root.c */
 };
 
 /*

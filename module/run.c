@@ -243,6 +243,7 @@ static long pv_run_loop(struct pv_vp *vp, struct partvisor_run *run)
 		if (signal_pending(current))
 			return -EINTR;
 		cond_resched();
+		pv_root_sched_account(vp);
 		ret = pv_irq_prepare(vp);
 		if (!ret) {
 			pv_vp_stats_dispatch(vp);
@@ -295,7 +296,9 @@ long pv_vp_run(struct pv_vp *vp, void __user *argp)
 	} else if (!ret) {
 		ret = pv_fpu_enter(vp, &gfpu);
 		if (!ret) {
+			pv_root_sched_enter(vp);
 			ret = pv_run_loop(vp, &run);
+			pv_root_sched_account(vp);
 			pv_fpu_leave(vp, &gfpu);
 		}
 	}

@@ -126,6 +126,12 @@ static void pv_child_vp_fill(const void *obj, u64 *val)
 	pv_vp_stats_fill(&((const struct pv_vp *)obj)->stats, val);
 }
 
+static void pv_child_vp_root_sched_fill(const void *obj, u64 *val)
+{
+	pv_child_vp_fill(obj, val);
+	pv_root_sched_vp_fill(obj, val + PV_VP_NR_DESC);
+}
+
 static void pv_child_vp_classic_fill(const void *obj, u64 *val)
 {
 	pv_child_vp_fill(obj, val);
@@ -134,21 +140,28 @@ static void pv_child_vp_classic_fill(const void *obj, u64 *val)
 
 /*
  * The root VP runs whenever its LP is neither in host mode for it nor
- * running a child: its run times follow from the LP's clock.
+ * running a child: its run times follow from the LP's clock, and replace
+ * the stored ones wherever the set has them.
  */
 static void pv_root_vp_fill(const void *obj, u64 *val)
 {
 	const struct pv_lp *lp = obj;
 	const struct pv_lp_stats *st = &lp->stats;
 	u64 total, hv;
+	unsigned int i;
 
 	pv_vp_stats_fill(&st->root_vp, val);
 	total = rdtsc() - READ_ONCE(st->launch_tsc) -
 		READ_ONCE(st->child_cycles);
 	hv = READ_ONCE(st->root_vp.run_hypervisor_cycles);
-	val[1] = total;
-	val[2] = total > hv ? total - hv : 0;
-	val[3] = hv;
+	for (i = 0; i < PV_VP_NR_DESC; i++) {
+		if (pv_vp_off[i] == PV_VP_OFF(run_total_cycles))
+			val[i] = total;
+		else if (pv_vp_off[i] == PV_VP_OFF(run_guest_cycles))
+			val[i] = total > hv ? total - hv : 0;
+		else if (pv_vp_off[i] == PV_VP_OFF(run_hypervisor_cycles))
+			val[i] = hv;
+	}
 }
 
 static const struct pv_stat_desc pv_part_desc[] = {
@@ -258,7 +271,8 @@ static void pv_lp_classic_fill(const void *obj, u64 *val)
 }
 
 const struct pv_stat_set pv_stat_sets[PV_NR_STAT_SETS] = {
-	[PV_STATS_VP] = { "vp", pv_vp_desc, PV_VP_NR_DESC, pv_child_vp_fill },
+	[PV_STATS_VP] = { "vp", pv_vp_desc, PV_VP_NR_DESC,
+			  pv_child_vp_root_sched_fill },
 	[PV_STATS_VP_CLASSIC] = { "vp", pv_vp_desc, PV_VP_NR_DESC,
 				  pv_child_vp_classic_fill },
 	[PV_STATS_ROOT_VP] = { "root-vp", pv_vp_desc, PV_VP_NR_DESC,
@@ -274,7 +288,7 @@ const struct pv_stat_set pv_stat_sets[PV_NR_STAT_SETS] = {
 				  pv_lp_classic_fill },
 };
 
-/* The descriptors of a set: its own, then the scheduler's when classic. */
+/* The descriptors of a set: its own, then the scheduler's. */
 const struct pv_stat_desc *pv_stats_desc(enum pv_stat_set_id set,
 					 unsigned int i)
 {
@@ -282,6 +296,8 @@ const struct pv_stat_desc *pv_stats_desc(enum pv_stat_set_id set,
 
 	if (i < s->nr)
 		return &s->desc[i];
+	if (set == PV_STATS_VP)
+		return pv_root_sched_vp_desc(i - s->nr);
 	if (set == PV_STATS_VP_CLASSIC)
 		return pv_classic_vp_desc(i - s->nr);
 	if (set == PV_STATS_LP_CLASSIC)
@@ -298,7 +314,10 @@ unsigned int pv_stats_nr(enum pv_stat_set_id set)
 	return n;
 }
 
-/* The set a child VP or an LP has now: the scheduler's joins in classic. */
+/*
+ * The set a child VP or an LP has now: a VP's has the scheduler's part of
+ * either mode, an LP's only classic mode's.
+ */
 enum pv_stat_set_id pv_stats_vp_set(void)
 {
 	return pv_classic() ? PV_STATS_VP_CLASSIC : PV_STATS_VP;

@@ -105,9 +105,12 @@ struct pv_stat_set {
 	void (*fill)(const void *obj, u64 *val);
 };
 
-/* Classic mode appends the scheduler's counters to the VP and LP sets. */
+/*
+ * The scheduler's counters follow a VP's own in either mode, and an LP's
+ * in classic mode.
+ */
 enum pv_stat_set_id {
-	PV_STATS_VP,
+	PV_STATS_VP,		/* a child VP under the root scheduler */
 	PV_STATS_VP_CLASSIC,
 	PV_STATS_ROOT_VP,
 	PV_STATS_PARTITION,

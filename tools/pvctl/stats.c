@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,22 +241,32 @@ static unsigned long long avg(unsigned long long total, unsigned long long n)
 }
 
 /*
- * Classic mode: the scheduler's view of the VP; wait per dispatch is the
- * CPU wait time a dispatch cost it (ready until running).
+ * The scheduler's view of the VP; wait per dispatch is the CPU wait time
+ * a dispatch cost it (ready until running). Under the root scheduler it
+ * is Linux's view of the VMM thread while that runs the VP, without
+ * classic mode's NUMA and limit counters.
  */
 static void print_vp_sched(const struct kvset *vp)
 {
 	unsigned long long n = kv_u64(vp, "sched_dispatches", NULL);
 	unsigned long long wait = kv_u64(vp, "sched_wait_ns", NULL);
+	bool classic = strcmp(kv_str(vp, "sched_throttles"), "?");
 
 	if (!strcmp(kv_str(vp, "sched_dispatches"), "?"))
 		return;
-	printf("    scheduler: %.3f ms run, %.3f ms waiting, %llu dispatches, ",
+	printf("    %s: %.3f ms run, %.3f ms waiting, %llu dispatches, ",
+	       classic ? "scheduler" : "Linux's scheduler",
 	       kv_u64(vp, "sched_run_ns", NULL) / 1e6, wait / 1e6, n);
 	printf("%.3f ms wait per dispatch\n", n ? wait / 1e6 / n : 0.0);
 	if (interval_s > 0)
-		printf("    %.1f %% of an LP\n",
-		       kv_u64(vp, "sched_run_ns", NULL) / 1e7 / interval_s);
+		printf("    %.1f %% of %s\n",
+		       kv_u64(vp, "sched_run_ns", NULL) / 1e7 / interval_s,
+		       classic ? "an LP" : "a CPU");
+	if (!classic) {
+		printf("    %llu migrations\n",
+		       kv_u64(vp, "sched_migrations", NULL));
+		return;
+	}
 	printf("    %llu migrations (%llu across nodes), %llu throttled\n",
 	       kv_u64(vp, "sched_migrations", NULL),
 	       kv_u64(vp, "sched_node_migrations", NULL),
