@@ -8,8 +8,9 @@
 # raw_tp with --raw-tp), its filters and histograms; pvhcall's
 # hypercalls; pvsched's dispatches and waits under sched=classic (and
 # its message under the root scheduler); pvtop's exits and hypercalls in
-# CSV and JSON, and its count of intervals; pvexit's and pvhcall's counts
-# of counters_test's known intercepts and hypercalls.
+# CSV and JSON, its count of intervals and its q key on a terminal;
+# pvexit's and pvhcall's counts of counters_test's known intercepts and
+# hypercalls.
 
 here=$(dirname "$0")
 guests=${PV_GUESTS:-$here/../guests}
@@ -94,7 +95,7 @@ col() {
 }
 
 echo "TAP version 13"
-echo "1..16"
+echo "1..17"
 n=0 failed=0
 
 # BPF itself may be missing (a kernel without it, or locked down): the
@@ -266,6 +267,14 @@ pvtop -b 1 2 > $out 2> $err
 rc=$?
 [ $rc -eq 0 ] && [ "$(grep -c '^pvtop - ' $out)" -eq 2 ]
 check $? "pvtop -b 1 2: two intervals, then it ends by itself"
+
+# On a terminal: q after the first view ends it, and the terminal's modes
+# are as they were before.
+pty_keys 'pvtop - ' q pvtop 1 > $out 2>&1
+rc=$?
+sed 's/^/# pty: /' $out
+[ $rc -eq 0 ]
+check $? "pvtop on a terminal: q ends it and puts the terminal back"
 
 pvexit --no-such-option > /dev/null 2>&1
 r1=$?

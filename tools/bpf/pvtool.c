@@ -4,10 +4,12 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -246,22 +248,74 @@ static int load(const struct pv_tool *tool)
 	return 0;
 }
 
+/* The terminal as it was, while keys are read one at a time. */
+static struct termios saved_tty;
+static bool keys_on;
+
+static void keys_off(void)
+{
+	if (keys_on)
+		tcsetattr(STDIN_FILENO, TCSANOW, &saved_tty);
+	keys_on = false;
+}
+
+/* Keys without Enter and without echo, so that 'q' alone ends the view. */
+static void keys_start(void)
+{
+	struct termios raw;
+
+	if (!pv_env.quit_key || !isatty(STDIN_FILENO) ||
+	    tcgetattr(STDIN_FILENO, &saved_tty))
+		return;
+	raw = saved_tty;
+	raw.c_lflag &= ~(ICANON | ECHO);
+	raw.c_cc[VMIN] = 1;
+	raw.c_cc[VTIME] = 0;
+	if (tcsetattr(STDIN_FILENO, TCSANOW, &raw))
+		return;
+	keys_on = true;
+	atexit(keys_off);
+}
+
+/* Wait up to @ms for a key; 'q' asks the tool to end. */
+static void keys_wait(int ms)
+{
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	char c;
+
+	if (poll(&pfd, 1, ms) <= 0)
+		return;
+	if (read(STDIN_FILENO, &c, 1) != 1)
+		keys_off();	/* end of input: wait on the clock only */
+	else if (c == 'q' || c == 'Q')
+		exiting = 1;
+}
+
 /*
  * Sleep until the next report is due: the interval passed or the tool
  * was interrupted. True when that report is the last one.
  */
 static bool wait_report(void)
 {
-	struct timespec left = {
-		.tv_sec = pv_env.interval ? pv_env.interval : 3600,
-	};
+	__u64 due = pv_mono_ns() +
+		    (pv_env.interval ? pv_env.interval : 3600) * 1000000000ULL;
+	struct timespec left;
+	__u64 now;
 
 	while (!exiting) {
-		if (!nanosleep(&left, &left)) {
+		now = pv_mono_ns();
+		if (now >= due) {
 			if (pv_env.interval)
 				break;
-			left.tv_sec = 3600;
+			due = now + 3600 * 1000000000ULL;
 		}
+		if (keys_on) {
+			keys_wait((due - now + 999999) / 1000000);
+			continue;
+		}
+		left.tv_sec = (due - now) / 1000000000ULL;
+		left.tv_nsec = (due - now) % 1000000000ULL;
+		nanosleep(&left, NULL);
 	}
 	reports++;
 	return exiting || (pv_env.count && reports >= pv_env.count);
@@ -297,12 +351,14 @@ int pv_main(const struct pv_tool *tool, int argc, char **argv)
 	/* Scripts wait for this line: the programs are attached. */
 	fprintf(stderr, "Tracing %s... Hit Ctrl-C to end.\n", tool->what);
 	start = pv_mono_ns();
+	keys_start();
 	do {
 		last = wait_report();
 		now = pv_mono_ns();
 		err = tool->report(now - start);
 		start = now;
 	} while (!err && !last);
+	keys_off();
 	tool->destroy();
 	return err ? 1 : 0;
 }

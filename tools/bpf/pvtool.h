@@ -28,6 +28,7 @@ struct pv_env {
 	bool verbose;
 	unsigned int interval;	/* seconds; 0: one report at the end */
 	unsigned long count;	/* reports; 0: until interrupted */
+	bool quit_key;		/* 'q' on a terminal ends it, as Ctrl-C */
 };
 
 extern struct pv_env pv_env;

@@ -44,10 +44,10 @@ static const char doc[] =
 "USAGE: pvtop [-b [--csv|--json]] [-s COL] [-p ID] [-v N] [interval] [count]\n"
 "\n"
 "The interval defaults to 1 s. On a terminal the view is redrawn in\n"
-"place; -b prints each interval after the last, for scripts: as text,\n"
-"as CSV (a header, then one row per VP and interval) or as JSON (one\n"
-"object per interval and line). CSV and JSON give counts per interval,\n"
-"the text view rates per second.\n"
+"place until q or Ctrl-C; -b prints each interval after the last, for\n"
+"scripts: as text, as CSV (a header, then one row per VP and interval)\n"
+"or as JSON (one object per interval and line). CSV and JSON give\n"
+"counts per interval, the text view rates per second.\n"
 "\n"
 "Sort columns (-s): run, exits, hcalls, irqs, disp, wait, vp.\n"
 "\n"
@@ -399,6 +399,7 @@ static int setup(void)
 	if (!pv_env.interval)
 		pv_env.interval = 1;
 	redraw = !opts.batch && isatty(STDOUT_FILENO);
+	pv_env.quit_key = redraw;
 	return 0;
 }
 

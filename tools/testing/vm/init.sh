@@ -21,6 +21,10 @@ fi
 mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
 mountpoint -q /sys/kernel/tracing ||
 	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
+# Pseudo-terminals, for tests that drive a tool as a person at a terminal.
+mkdir -p /dev/pts
+mountpoint -q /dev/pts || mount -t devpts -o ptmxmode=0666 devpts /dev/pts
+[ -e /dev/ptmx ] || ln -s pts/ptmx /dev/ptmx
 
 [ -c "$out" ] && stty -F "$out" raw -echo 2>/dev/null
 exec 3>>"$out"
