@@ -13,30 +13,17 @@
 #include "../partition.h"
 #include "root.h"
 
-static u64 pv_task_wait_ns(struct task_struct *t)
+static void pv_task_sched_read(struct pv_task_sched *t)
 {
+	t->run_ns = READ_ONCE(current->se.sum_exec_runtime);
+	t->migrations = READ_ONCE(current->se.nr_migrations);
 #ifdef CONFIG_SCHED_INFO
-	return READ_ONCE(t->sched_info.run_delay);
+	t->wait_ns = READ_ONCE(current->sched_info.run_delay);
+	t->pcount = READ_ONCE(current->sched_info.pcount);
 #else
-	return 0;
+	t->wait_ns = 0;
+	t->pcount = 0;
 #endif
-}
-
-static u64 pv_task_pcount(struct task_struct *t)
-{
-#ifdef CONFIG_SCHED_INFO
-	return READ_ONCE(t->sched_info.pcount);
-#else
-	return 0;
-#endif
-}
-
-static void pv_root_sched_mark(struct pv_vp_root_sched *rs)
-{
-	rs->mark.run_ns = READ_ONCE(current->se.sum_exec_runtime);
-	rs->mark.wait_ns = pv_task_wait_ns(current);
-	rs->mark.pcount = pv_task_pcount(current);
-	rs->mark.migrations = READ_ONCE(current->se.nr_migrations);
 }
 
 void pv_root_sched_enter(struct pv_vp *vp)
@@ -44,25 +31,22 @@ void pv_root_sched_enter(struct pv_vp *vp)
 	struct pv_vp_root_sched *rs = &vp->rs;
 
 	WRITE_ONCE(rs->dispatches, rs->dispatches + 1);
-	pv_root_sched_mark(rs);
+	pv_task_sched_read(&rs->mark);
 }
 
 void pv_root_sched_account(struct pv_vp *vp)
 {
 	struct pv_vp_root_sched *rs = &vp->rs;
-	u64 run = READ_ONCE(current->se.sum_exec_runtime);
-	u64 wait = pv_task_wait_ns(current);
-	u64 pcount = pv_task_pcount(current);
-	u64 mig = READ_ONCE(current->se.nr_migrations);
+	struct pv_task_sched now;
 
-	WRITE_ONCE(rs->run_ns, rs->run_ns + run - rs->mark.run_ns);
-	WRITE_ONCE(rs->wait_ns, rs->wait_ns + wait - rs->mark.wait_ns);
-	WRITE_ONCE(rs->dispatches, rs->dispatches + pcount - rs->mark.pcount);
-	WRITE_ONCE(rs->migrations, rs->migrations + mig - rs->mark.migrations);
-	rs->mark.run_ns = run;
-	rs->mark.wait_ns = wait;
-	rs->mark.pcount = pcount;
-	rs->mark.migrations = mig;
+	pv_task_sched_read(&now);
+	WRITE_ONCE(rs->run_ns, rs->run_ns + now.run_ns - rs->mark.run_ns);
+	WRITE_ONCE(rs->wait_ns, rs->wait_ns + now.wait_ns - rs->mark.wait_ns);
+	WRITE_ONCE(rs->dispatches,
+		   rs->dispatches + now.pcount - rs->mark.pcount);
+	WRITE_ONCE(rs->migrations,
+		   rs->migrations + now.migrations - rs->mark.migrations);
+	rs->mark = now;
 }
 
 static const struct pv_stat_desc pv_root_sched_descs[] = {

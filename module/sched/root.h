@@ -14,15 +14,17 @@
 struct pv_vp;
 struct pv_stat_desc;
 
-/* Sums, and Linux's values for the thread where they were last taken. */
+/* Linux's totals for a thread, as the VP's counters last took them. */
+struct pv_task_sched {
+	u64 run_ns, wait_ns, pcount, migrations;
+};
+
 struct pv_vp_root_sched {
 	u64 run_ns;
 	u64 wait_ns;		/* runnable, not running: ready, not dispatched */
 	u64 dispatches;		/* RUN's start, then each time it got a CPU back */
 	u64 migrations;		/* moved to another CPU */
-	struct {
-		u64 run_ns, wait_ns, pcount, migrations;
-	} mark;
+	struct pv_task_sched mark;
 };
 
 /*
