@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The partition scheduler from user space. In classic mode, CPU-bound
- * VPs (each a real-mode "jmp $") share pinned LPs while the test measures
+ * VPs (each a real-mode "sti; jmp $") share pinned LPs while the test measures
  * their run time from the per-VP debugfs counters over a window:
  * weights 100 and 300 on one LP, a 50 % limit alone on another, a 30 %
  * reserve on a third against two heavy VPs and a root CPU hog at nice
@@ -75,7 +75,12 @@ static void spinner_init(struct spinner *s)
 static int spinner_new(int dev, struct spinner *s, __u32 weight,
 		       __u32 reserve, __u32 limit, int lp)
 {
-	static const unsigned char spin[] = { 0xeb, 0xfe };	/* jmp $ */
+	/*
+	 * sti; jmp $. With IF clear, Bochs 2.7's AMD-V masks physical
+	 * interrupts by the child's IF despite V_INTR_MASKING, and a
+	 * spinning child keeps the CPU for good.
+	 */
+	static const unsigned char spin[] = { 0xfb, 0xeb, 0xfe };
 	struct partvisor_vp_state st;
 
 	spinner_init(s);
