@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The partition scheduler from user space. In classic mode, CPU-bound
- * VPs (each a real-mode "sti; jmp $") share pinned LPs while the test measures
- * their run time from the per-VP debugfs counters over a window:
+ * VPs (each a real-mode "sti; jmp $") share pinned LPs while the test
+ * measures their run time from the per-VP debugfs counters over a window:
  * weights 100 and 300 on one LP, a 50 % limit alone on another, a 30 %
  * reserve on a third against two heavy VPs and a root CPU hog at nice
  * -20; pinned VPs never migrate; wait time per dispatch grows when more
@@ -293,7 +293,6 @@ static void test_wait(int dev, int classic)
 		 classic ? "classic" : "root mode", one / 1e6, three / 1e6);
 }
 
-/* SET_SCHED's checks, and GET_SCHED showing what was set. */
 /*
  * A partition-wide 60% reserve on LP 2 fits its VP 0 but not VP 1 as
  * well: ENOSPC, and VP 0 gives its 60% back, so that another partition
@@ -323,6 +322,7 @@ static void test_undo(int dev)
 	pv_guest_free(&t.g);
 }
 
+/* SET_SCHED's checks, and GET_SCHED showing what was set. */
 static void test_checks(int dev, int classic)
 {
 	struct partvisor_sched_params a = { .vp = PARTVISOR_SCHED_PARTITION };

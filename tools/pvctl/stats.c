@@ -262,15 +262,12 @@ static void print_vp_sched(const struct kvset *vp)
 		printf("    %.1f %% of %s\n",
 		       kv_u64(vp, "sched_run_ns", NULL) / 1e7 / interval_s,
 		       classic ? "an LP" : "a CPU");
-	if (!classic) {
-		printf("    %llu migrations\n",
-		       kv_u64(vp, "sched_migrations", NULL));
-		return;
-	}
-	printf("    %llu migrations (%llu across nodes), %llu throttled\n",
-	       kv_u64(vp, "sched_migrations", NULL),
-	       kv_u64(vp, "sched_node_migrations", NULL),
-	       kv_u64(vp, "sched_throttles", NULL));
+	printf("    %llu migrations", kv_u64(vp, "sched_migrations", NULL));
+	if (classic)
+		printf(" (%llu across nodes), %llu throttled",
+		       kv_u64(vp, "sched_node_migrations", NULL),
+		       kv_u64(vp, "sched_throttles", NULL));
+	printf("\n");
 }
 
 static unsigned long long intercepts_total(const struct kvset *vp)
