@@ -15,6 +15,7 @@
 #include <asm/io.h>
 
 #include "partition.h"
+#include "fpu.h"
 
 int pv_child_mem_init(struct pv_child_mem *m, const struct pv_npt_fmt *fmt,
 		      unsigned int levels)
@@ -93,16 +94,14 @@ bool pv_child_mem_enter(struct pv_child_mem *m, struct pv_vp *vp,
 	*flush = t->last_cpu != cpu || t->gen != gen || shared;
 	t->last_cpu = cpu;
 	t->gen = gen;
-	if (vp->cl.fpu)
-		pv_classic_fpu_load(vp);
+	pv_fpu_dispatch_enter(vp);
 	return true;
 }
 
 /* ...and its end. */
 void pv_child_mem_leave(struct pv_child_mem *m, struct pv_vp *vp)
 {
-	if (vp->cl.fpu)
-		pv_classic_fpu_save(vp);
+	pv_fpu_dispatch_leave(vp);
 	pv_irq_leave(vp);
 	local_irq_enable();
 	up_read(&m->run_lock);

@@ -56,6 +56,7 @@ struct pv_vp {
 	struct mutex lock;		/* serializes the VP's ioctls */
 	struct partvisor_vp_state state;
 	struct partvisor_xsave *xsave;
+	u32 pkru, host_pkru;		/* module/fpu.c */
 	void *arch;			/* backend state */
 	/*
 	 * An exit the VMM completes on the next RUN (IN, RDMSR, WRMSR, and

@@ -16,14 +16,12 @@
 #include <linux/sched/signal.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
-#include <asm/fpu/api.h>
-#include <asm/fpu/xcr.h>
-#include <asm/pkru.h>
 
 #include "partvisor.h"
 #include "partition.h"
 #include "host.h"
 #include "emulate.h"
+#include "fpu.h"
 #include "hcall/hcall.h"
 #include "trace.h"
 
@@ -31,60 +29,12 @@
 #define PV_XCR0_SSE		BIT_ULL(1)
 #define PV_XCR0_AVX		BIT_ULL(2)
 
-/*
- * The VP's FPU state belongs to the VMM thread for the whole RUN, the
- * way KVM does it: its XSAVE image becomes a guest fpstate that replaces
- * the thread's (fpu_swap_kvm_fpstate), so the kernel itself saves and
- * restores it across interrupts, kernel FPU use and context switches, and
- * the thread's own state (PKRU included) comes back when RUN ends. XCR0
- * stays the host's; the VP's is kept for what it reads back. Only the
- * components a 4 KiB standard-format image can hold are exchanged.
- */
-static u64 pv_host_xcr0(void)
-{
-	/* Linux runs without XSAVE where the CPU's XSAVE looks wrong. */
-	if (!cpu_feature_enabled(X86_FEATURE_OSXSAVE))
-		return XFEATURE_MASK_FPSSE;
-	return xgetbv(XCR_XFEATURE_ENABLED_MASK);
-}
-
-static u64 pv_fpu_mask(void)
-{
-	return pv_host_xcr0() & (PARTVISOR_XCR0_VALID & ~XFEATURE_MASK_PKRU);
-}
-
-static int pv_fpu_enter(struct pv_vp *vp, struct fpu_guest *gfpu)
-{
-	u32 pkru = 0;
-	int ret;
-
-	if (!fpu_alloc_guest_fpstate(gfpu))
-		return -ENOMEM;
-	ret = fpu_copy_uabi_to_guest_fpstate(gfpu, vp->xsave->region,
-					     pv_fpu_mask(), &pkru);
-	if (ret) {
-		fpu_free_guest_fpstate(gfpu);
-		return ret;
-	}
-	fpu_swap_kvm_fpstate(gfpu, true);
-	return 0;
-}
-
-static void pv_fpu_leave(struct pv_vp *vp, struct fpu_guest *gfpu)
-{
-	fpu_swap_kvm_fpstate(gfpu, false);
-	fpu_copy_guest_fpstate_to_uabi(gfpu, vp->xsave->region,
-				       sizeof(vp->xsave->region),
-				       pv_fpu_mask(), 0);
-	fpu_free_guest_fpstate(gfpu);
-}
-
 /* XSETBV: XCR0 only, x87 always, AVX only with SSE, what the host has. */
 static bool pv_run_xsetbv(struct pv_vp *vp)
 {
 	const struct pv_part_ops *ops = pv_part_ops;
 	u64 val = pv_vp_reg_pair(vp, PV_REG_RDX, PV_REG_RAX);
-	u64 host = pv_host_xcr0();
+	u64 host = pv_fpu_host_xcr0();
 
 	if (ops->vp_cpl(vp) || (u32)*ops->vp_gpr(vp, PV_REG_RCX) ||
 	    !(val & PV_XCR0_X87) || (val & ~(host & PARTVISOR_XCR0_VALID)) ||
@@ -294,12 +244,12 @@ long pv_vp_run(struct pv_vp *vp, void __user *argp)
 	if (!ret && pv_classic()) {
 		ret = pv_classic_run(vp, &run);
 	} else if (!ret) {
-		ret = pv_fpu_enter(vp, &gfpu);
+		ret = pv_fpu_run_enter(vp, &gfpu);
 		if (!ret) {
 			pv_root_sched_enter(vp);
 			ret = pv_run_loop(vp, &run);
 			pv_root_sched_account(vp);
-			pv_fpu_leave(vp, &gfpu);
+			pv_fpu_run_leave(vp, &gfpu);
 		}
 	}
 	ops->vp_store(vp);

@@ -14,10 +14,7 @@
  * One raw spinlock serializes the core; interrupt asserts (also from the
  * synthetic timer's hard interrupt) take it to wake a halted VP.
  *
- * A dispatch thread is a kernel thread, whose FPU registers Linux neither
- * saves nor restores, so each dispatch loads the VP's XSAVE image with
- * interrupts off inside kernel_fpu_begin() and saves it before they come
- * back on.
+ * A dispatch thread's FPU handling is in module/fpu.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -33,11 +30,10 @@
 #include <linux/topology.h>
 #include <linux/uaccess.h>
 #include <linux/workqueue.h>
-#include <asm/fpu/api.h>
-#include <asm/fpu/xcr.h>
 
 #include "../partvisor.h"
 #include "../partition.h"
+#include "../fpu.h"
 #include "classic.h"
 #include "../trace.h"
 
@@ -141,77 +137,6 @@ void pv_classic_irq(struct pv_vp *vp)
 	raw_spin_unlock_irqrestore(&pv_cl.lock, flags);
 	if (lp)
 		pv_lp_kick(lp, idle, preempt);
-}
-
-/* The components the VP's image may hold: the host's XCR0, no PKRU. */
-static u64 pv_fpu_rfbm(void)
-{
-	if (!cpu_feature_enabled(X86_FEATURE_OSXSAVE))
-		return XFEATURE_MASK_FPSSE;
-	return xgetbv(XCR_XFEATURE_ENABLED_MASK) &
-	       (PARTVISOR_XCR0_VALID & ~XFEATURE_MASK_PKRU);
-}
-
-void pv_classic_fpu_load(struct pv_vp *vp)
-{
-	u64 rfbm = pv_fpu_rfbm();
-	u8 *img = vp->xsave->region;
-
-	kernel_fpu_begin();
-	/* RUN checked the image against rfbm: XRSTOR cannot fault. */
-	if (cpu_feature_enabled(X86_FEATURE_OSXSAVE))
-		asm volatile("xrstor64 %0"
-			     : : "m" (*img), "a" ((u32)rfbm),
-			       "d" ((u32)(rfbm >> 32)) : "memory");
-	else
-		asm volatile("fxrstor64 %0" : : "m" (*img) : "memory");
-}
-
-void pv_classic_fpu_save(struct pv_vp *vp)
-{
-	u64 rfbm = pv_fpu_rfbm();
-	u8 *img = vp->xsave->region;
-
-	if (cpu_feature_enabled(X86_FEATURE_OSXSAVE))
-		asm volatile("xsave64 %0"
-			     : "+m" (*img) : "a" ((u32)rfbm),
-			       "d" ((u32)(rfbm >> 32)) : "memory");
-	else
-		asm volatile("fxsave64 %0" : "+m" (*img) : : "memory");
-	kernel_fpu_end();
-}
-
-/* The MXCSR bits this CPU takes: FXSAVE's MXCSR_MASK, 0 meaning 0xffbf. */
-static u32 pv_mxcsr_mask;
-
-static void pv_fpu_init(void)
-{
-	u8 area[512] __aligned(16) = { 0 };
-	u32 mask;
-
-	kernel_fpu_begin();
-	asm volatile("fxsave64 %0" : "=m" (area));
-	kernel_fpu_end();
-	memcpy(&mask, area + 28, sizeof(mask));
-	pv_mxcsr_mask = mask ?: 0xffbf;
-}
-
-/* What XRSTOR would refuse, so that it cannot fault in a dispatch. */
-static int pv_fpu_check(struct pv_vp *vp)
-{
-	const u8 *hdr = vp->xsave->region + 512;
-	u64 xstate_bv;
-	u32 mxcsr;
-
-	memcpy(&xstate_bv, hdr, sizeof(xstate_bv));
-	memcpy(&mxcsr, vp->xsave->region + 24, sizeof(mxcsr));
-	if (cpu_feature_enabled(X86_FEATURE_OSXSAVE) &&
-	    (xstate_bv & ~pv_fpu_rfbm()))
-		return -EINVAL;
-	if (mxcsr & ~pv_mxcsr_mask)
-		return -EINVAL;
-	/* XCOMP_BV and the rest of the header were checked by SET_XSAVE. */
-	return 0;
 }
 
 static enum hrtimer_restart pv_slice_end(struct hrtimer *t)

@@ -49,8 +49,6 @@ long pv_sched_set_ioctl(struct pv_partition *p, void __user *argp);
 long pv_sched_get_ioctl(struct pv_partition *p, void __user *argp);
 
 /* Around each dispatch from a dispatch thread, interrupts off. */
-void pv_classic_fpu_load(struct pv_vp *vp);
-void pv_classic_fpu_save(struct pv_vp *vp);
 
 /* The scheduler's part of the VP and LP counter sets (module/stats.c). */
 const struct pv_stat_desc *pv_classic_vp_desc(unsigned int i);

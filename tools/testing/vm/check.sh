@@ -224,7 +224,7 @@ lane qemu-test-kernel-bpf --lane qemu --kernel test \
 classic_run="insmod /pv/partvisor.ko sched=classic || exit 1
 	run_tests.sh sched_test vp_run_test irq_test mmio_test \
 		guest_hcall_test pvctl_run_test.sh isolation_test race_test \
-		counters_test
+		counters_test fpu_test
 	rc=\$?; rmmod partvisor || rc=1; exit \$rc"
 lane qemu-test-kernel-classic --lane qemu --kernel test --smp 4 \
 	--modules "$top/build/test" -- sh -c "$classic_run"
@@ -236,15 +236,17 @@ if [ "$mode" = full ]; then
 	# VT-x also runs VPs through a classic dispatch thread.
 	lane_run bochs-vmx-stock --lane bochs-vmx --kernel stock --kvm \
 		--modules "$top/build/stock" \
-		-- sh -c "PV_EXPECT='$vmx_expect' PV_LAUNCH_CYCLES=10 run_tests.sh
+		-- sh -c "export PV_FPU_SECONDS=1
+		PV_EXPECT='$vmx_expect' PV_LAUNCH_CYCLES=10 run_tests.sh
 		rc=\$?; rmmod partvisor 2>/dev/null
 		insmod /pv/partvisor.ko sched=classic || exit 1
-		run_tests.sh vp_run_test irq_test guest_hcall_test || rc=1
+		run_tests.sh vp_run_test irq_test guest_hcall_test fpu_test ||
+			rc=1
 		rmmod partvisor || rc=1; exit \$rc" &
 	lane_run bochs-svm-stock --lane bochs-svm --kernel stock \
 		--modules "$top/build/stock" \
 		-- env PV_EXPECT="$svm_nrips_expect" PV_LAUNCH_CYCLES=10 \
-		run_tests.sh &
+		PV_FPU_SECONDS=1 run_tests.sh &
 	wait
 	lane_count bochs-vmx-stock
 	lane_count bochs-svm-stock
