@@ -236,7 +236,7 @@ if [ "$mode" = full ]; then
 	# VT-x also runs VPs through a classic dispatch thread.
 	lane_run bochs-vmx-stock --lane bochs-vmx --kernel stock --kvm \
 		--modules "$top/build/stock" \
-		-- sh -c "export PV_FPU_SECONDS=1
+		-- sh -c "export PV_FPU_SECONDS=1 PV_TEST_TIMEOUT=900
 		PV_EXPECT='$vmx_expect' PV_LAUNCH_CYCLES=10 run_tests.sh
 		rc=\$?; rmmod partvisor 2>/dev/null
 		insmod /pv/partvisor.ko sched=classic || exit 1
@@ -246,7 +246,7 @@ if [ "$mode" = full ]; then
 	lane_run bochs-svm-stock --lane bochs-svm --kernel stock \
 		--modules "$top/build/stock" \
 		-- env PV_EXPECT="$svm_nrips_expect" PV_LAUNCH_CYCLES=10 \
-		PV_FPU_SECONDS=1 run_tests.sh &
+		PV_FPU_SECONDS=1 PV_TEST_TIMEOUT=900 run_tests.sh &
 	wait
 	lane_count bochs-vmx-stock
 	lane_count bochs-svm-stock
