@@ -4,11 +4,13 @@
  * guest-physical addresses. The pages are pinned for as long as they are
  * mapped (FOLL_LONGTERM: the hypervisor maps them in the child's nested
  * page table, behind the back of the VMM's page tables) and charged to the
- * VMM's RLIMIT_MEMLOCK like any other long-term pin.
+ * VMM's RLIMIT_MEMLOCK like any other long-term pin. Writable memory
+ * must be anonymous, shmem/memfd or hugetlbfs (pv_page_pin_ok()).
  */
 #include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/mm.h>
+#include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -73,10 +75,29 @@ struct pv_mem_region *pv_part_region(struct pv_partition *p, u64 gpa)
 	return NULL;
 }
 
+/*
+ * Whether a page may stay pinned writable for as long as it is mapped:
+ * anonymous memory (private file mappings included: the write pin copies
+ * their pages), shmem and memfd, hugetlbfs. Page-cache pages of other
+ * files are not: the child writes them behind the file system's back, so
+ * writeback may see a page change under it or clean it while the child
+ * still writes (the long-standing GUP and page-cache problem).
+ */
+static bool pv_page_pin_ok(struct page *page)
+{
+	struct folio *folio = page_folio(page);
+	struct address_space *mapping;
+
+	if (folio_test_anon(folio) || folio_test_hugetlb(folio))
+		return true;
+	mapping = folio_mapping(folio);
+	return !mapping || shmem_mapping(mapping);
+}
+
 static int pv_region_pin(struct pv_mem_region *r)
 {
 	unsigned int gup = FOLL_LONGTERM;
-	unsigned long done = 0;
+	unsigned long done = 0, i;
 	int n;
 
 	if (r->flags & PARTVISOR_MEM_WRITE)
@@ -91,6 +112,14 @@ static int pv_region_pin(struct pv_mem_region *r)
 			return n ? n : -EFAULT;
 		}
 		done += n;
+	}
+	if (!(gup & FOLL_WRITE))
+		return 0;
+	for (i = 0; i < r->nr_pages; i++) {
+		if (!pv_page_pin_ok(r->pages[i])) {
+			unpin_user_pages(r->pages, r->nr_pages);
+			return -EOPNOTSUPP;
+		}
 	}
 	return 0;
 }

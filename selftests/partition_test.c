@@ -18,6 +18,8 @@
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -687,6 +689,94 @@ static void test_cpuid(int part)
 		 strerror(-ret));
 }
 
+/* A shared mapping of @fd's first @len bytes, or NULL. */
+static char *map_file(int fd, size_t len, int prot, int flags)
+{
+	char *p;
+
+	if (fd < 0 || ftruncate(fd, len))
+		return NULL;
+	p = mmap(NULL, len, prot, flags, fd, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	memset(p, 0x5a, prot & PROT_WRITE ? len : 0);
+	return p;
+}
+
+/*
+ * Writable maps of page-cache pages (a ramfs file here) are refused and
+ * leave nothing pinned; shmem, memfd, anonymous shared memory, private
+ * file mappings and read-only maps of the file work.
+ */
+static void test_file_backed(void)
+{
+	const __u32 rw = PARTVISOR_MEM_READ | PARTVISOR_MEM_WRITE;
+	const char *dir = "/tmp/pv-ramfs";
+	long long pinned0 = hv_counter("pinned_pages");
+	char *memfd, *shared, *file, *priv;
+	int part, fd, ret;
+	long lck0;
+	__u32 id;
+
+	part = create_partition(&id);
+	if (!pv_check(part >= 0, "partition for file-backed memory"))
+		return;
+	lck0 = vm_locked_kb();
+	fd = memfd_create("pv-test", 0);
+	memfd = map_file(fd, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED);
+	ret = memfd ? map_mem(part, 0, 2 * PAGE, memfd, rw) : -errno;
+	pv_check(ret == 0, "map a memfd writable: %s", strerror(-ret));
+	if (fd >= 0)
+		close(fd);
+	shared = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ret = shared != MAP_FAILED ?
+	      map_mem(part, 0x10000, 2 * PAGE, shared, rw) : -errno;
+	pv_check(ret == 0, "map MAP_SHARED | MAP_ANONYMOUS writable: %s",
+		 strerror(-ret));
+
+	mkdir(dir, 0700);
+	if (mount("pv-ramfs", dir, "ramfs", 0, NULL)) {
+		pv_skip("writable page cache refused", "cannot mount ramfs");
+		goto out;
+	}
+	fd = open("/tmp/pv-ramfs/f", O_RDWR | O_CREAT, 0600);
+	file = map_file(fd, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED);
+	ret = file ? map_mem(part, 0x20000, 2 * PAGE, file, rw) : -errno;
+	pv_check(ret == -EOPNOTSUPP,
+		 "map a shared ramfs file writable: %s (want EOPNOTSUPP)",
+		 strerror(-ret));
+	pv_check(hv_counter("pinned_pages") == pinned0 + 4 &&
+		 vm_locked_kb() - lck0 == 16,
+		 "...and nothing of it stays pinned or charged");
+	ret = file ? map_mem(part, 0x20000, 2 * PAGE, file,
+			     PARTVISOR_MEM_READ) : -EFAULT;
+	pv_check(ret == 0, "map it read-only: %s", strerror(-ret));
+	priv = map_file(fd, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	ret = priv ? map_mem(part, 0x30000, 2 * PAGE, priv, rw) : -errno;
+	pv_check(ret == 0, "map a private mapping of it writable: %s",
+		 strerror(-ret));
+	close(part);
+	part = -1;
+	if (file)
+		munmap(file, 2 * PAGE);
+	if (priv)
+		munmap(priv, 2 * PAGE);
+	if (fd >= 0)
+		close(fd);
+	umount(dir);
+out:
+	rmdir(dir);
+	if (part >= 0)
+		close(part);
+	if (memfd)
+		munmap(memfd, 2 * PAGE);
+	if (shared != MAP_FAILED)
+		munmap(shared, 2 * PAGE);
+	pv_check(hv_counter("pinned_pages") == pinned0,
+		 "closing the partition unpins every page");
+}
+
 static void test_vps(void)
 {
 	struct partvisor_create_vp args = { 0 };
@@ -1276,6 +1366,7 @@ int main(void)
 	nothing_left("at the start");
 	test_partitions();
 	test_memory();
+	test_file_backed();
 	test_vps();
 	test_close_order();
 	test_other_process();
