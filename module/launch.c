@@ -212,6 +212,11 @@ static int pv_lp_offline(unsigned int cpu)
 	local_irq_save(flags);
 	result = pv_launch->hypercall(PV_HC_DEVIRTUALIZE, 0, 0);
 	if (!(result & HV_HC_RESULT_STATUS_MASK)) {
+		/*
+		 * Before interrupts come back: a handler that asks this CPU
+		 * for host mode (an IPI count, the NMI path) must see it gone.
+		 */
+		WRITE_ONCE(lp->launched, false);
 		if (pv_launch->lp_devirtualized)
 			pv_launch->lp_devirtualized(lp);
 		pv_lp_check_tables(lp);
@@ -223,7 +228,6 @@ static int pv_lp_offline(unsigned int cpu)
 		pv_debugfs_add_lp(lp);
 		return -EIO;
 	}
-	lp->launched = false;
 	return 0;
 }
 
@@ -361,11 +365,16 @@ void pv_unlaunch_all(void)
 {
 	if (!pv_launched())
 		return;
-	set_bit(pv_arch->x86_feature,
-		(unsigned long *)boot_cpu_data.x86_capability);
 	pv_part_ops = NULL;
 	cpuhp_remove_state(pv_cpuhp_state);
 	pv_cpuhp_state = -1;
+	/*
+	 * The extension goes back to other hypervisors only once no CPU is
+	 * in host mode any more: one that loaded in between would find a
+	 * CPU still ours.
+	 */
+	set_bit(pv_arch->x86_feature,
+		(unsigned long *)boot_cpu_data.x86_capability);
 	unregister_pm_notifier(&pv_pm_nb);
 	pv_pm_registered = false;
 	pv_launch->teardown();
