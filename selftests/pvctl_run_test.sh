@@ -181,6 +181,17 @@ else
 fi
 check $? "pvctl run --weight 300 --limit 50 (classic $classic, exit $rc)"
 
+if [ $classic -eq 1 ]; then
+	pvctl run --reserve 100 "$hello" > $out 2> $err
+	rc=$?
+	show
+	[ $rc -eq 1 ] && [ "$(wc -l < $err)" -eq 1 ] &&
+		grep -q "the root keeps root_floor=" $err
+	check $? "pvctl run --reserve 100: one line naming the root's floor (exit $rc)"
+else
+	skip "pvctl run --reserve 100 names the root's floor" "root scheduler"
+fi
+
 # A VP spinning in a partition pvctl run made: 'sti; jmp $'. With IF
 # clear, Bochs 2.7's AMD-V masks physical interrupts by the child's IF
 # despite V_INTR_MASKING, and the spinning child keeps the CPU for good.

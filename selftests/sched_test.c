@@ -247,6 +247,111 @@ static void test_shares(int dev)
 	spinners_stop(s, NR_SHARE);
 }
 
+/* The module's root_floor parameter, or -1. */
+static int read_root_floor(void)
+{
+	FILE *f = fopen("/sys/module/partvisor/parameters/root_floor", "r");
+	int v = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+static int rt_runtime(const char *val, char *old, size_t len)
+{
+	const char *path = "/proc/sys/kernel/sched_rt_runtime_us";
+	ssize_t n = 0;
+	int fd;
+
+	if (old) {
+		fd = open(path, O_RDONLY);
+		n = fd < 0 ? -1 : read(fd, old, len - 1);
+		if (fd >= 0)
+			close(fd);
+		if (n <= 0)
+			return -1;
+		old[n] = '\0';
+	}
+	fd = open(path, O_WRONLY);
+	if (fd < 0)
+		return -1;
+	n = write(fd, val, strlen(val));
+	close(fd);
+	return n > 0 ? 0 : -1;
+}
+
+/* Root work on one CPU for WINDOW_MS: the share of the CPU it got. */
+static void *root_work(void *arg)
+{
+	double *share = arg;
+	struct timespec c0, c1;
+	long long t0;
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(3, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c0);
+	t0 = now_ns();
+	while (now_ns() - t0 < WINDOW_MS * 1000000LL)
+		;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &c1);
+	*share = ((c1.tv_sec - c0.tv_sec) * 1e9 + (c1.tv_nsec - c0.tv_nsec)) /
+		 (now_ns() - t0);
+	return NULL;
+}
+
+/*
+ * The root's floor: a reserve above 100 % minus root_floor is refused,
+ * and with the largest reserve spinning on every LP (dispatch threads
+ * SCHED_FIFO while it is owed, Linux's RT throttling off) a root task
+ * still gets a share of its CPU. It competes as an ordinary task with
+ * the dispatch thread in the floor, so it gets about half of it; without
+ * the floor it would get nothing.
+ */
+static void test_floor(int dev)
+{
+	int floor = read_root_floor(), max = 100 - floor, ok, err;
+	struct spinner s[4], t;
+	char old[32] = "";
+	double share = -1;
+	pthread_t w;
+	unsigned int i;
+
+	spinner_init(&t);
+	ok = floor > 0 && spinner_new(dev, &t, 100, max + 1, 100, 1) &&
+	     errno == ENOSPC;
+	err = errno;
+	pv_guest_free(&t.g);
+	pv_check(ok, "a %d%% reserve with root_floor=%d: ENOSPC (%s)",
+		 max + 1, floor, strerror(err));
+	for (i = 0; i < 4; i++)
+		spinner_init(&s[i]);
+	for (i = 0, ok = floor > 0; ok && i < 4; i++)
+		ok = !spinner_new(dev, &s[i], 100, max, 100, i);
+	if (ok && rt_runtime("-1", old, sizeof(old)))
+		ok = 0;
+	if (!pv_check(ok, "%d%% reserves spinning on LPs 0-3 (%s)", max,
+		      ok ? "ok" : strerror(errno))) {
+		spinners_stop(s, 4);
+		return;
+	}
+	for (i = 0; i < 4; i++)
+		spinner_start(&s[i]);
+	usleep(300000);
+	pthread_create(&w, NULL, root_work, &share);
+	pthread_join(w, NULL);
+	spinners_stop(s, 4);
+	rt_runtime(old, NULL, 0);
+	pv_check(share >= floor / 4.0 / 100,
+		 "a root task on CPU 3 got %.1f%% of it (at least %.2f%%: half the %d%% floor, with a margin)",
+		 100 * share, floor / 4.0, floor);
+}
+
 /*
  * Wait per dispatch on LP 1 with @n spinners there, in ns, or -1: pinned
  * there by the scheduler's affinity in classic mode, by their threads'
@@ -424,10 +529,12 @@ int main(void)
 	sigaction(SIGUSR1, &sa, NULL);
 	if (classic && sysconf(_SC_NPROCESSORS_ONLN) < 4)
 		pv_skip_all("classic mode needs 4 LPs here");
-	pv_plan(classic ? 19 : 7);
+	pv_plan(classic ? 22 : 7);
 	test_checks(dev, classic);
-	if (classic)
+	if (classic) {
 		test_shares(dev);
+		test_floor(dev);
+	}
 	test_wait(dev, classic);
 	if (classic)
 		test_offline();

@@ -277,7 +277,8 @@ int pv_admit(struct pv_sched *s, struct pv_sched_vp *vp,
 		used = lp->nr_reserved_pct;
 		if (vp->res_lp == lp)
 			used -= vp->p.reserve;
-		if (used + p->reserve > PARTVISOR_SCHED_RESERVE_MAX)
+		if (used + p->reserve >
+		    PARTVISOR_SCHED_RESERVE_MAX - s->cfg.root_floor_pct)
 			continue;
 		if (vp->res_lp == lp) {
 			best = lp;

@@ -63,6 +63,33 @@ static const struct kernel_param_ops pv_sched_param_ops = {
 module_param_cb(sched, &pv_sched_param_ops, NULL, 0444);
 MODULE_PARM_DESC(sched, "scheduler mode: root (default; VMM threads run their VPs) or classic (partvisor's scheduler on per-LP dispatch threads)");
 
+/*
+ * The root's floor: reserves run their dispatch thread SCHED_FIFO, so
+ * without one they could take every LP from the root's own work.
+ */
+static unsigned int root_floor = PV_SCHED_ROOT_FLOOR_PCT;
+
+static int pv_root_floor_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v;
+	int ret = kstrtouint(val, 10, &v);
+
+	if (ret)
+		return ret;
+	if (v > PV_SCHED_ROOT_FLOOR_MAX)
+		return -EINVAL;
+	root_floor = v;
+	return 0;
+}
+
+static const struct kernel_param_ops pv_root_floor_ops = {
+	.set = pv_root_floor_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(root_floor, &pv_root_floor_ops, &root_floor, 0444);
+MODULE_PARM_DESC(root_floor, "classic mode: percent of every LP that VP reserves leave to the root (0-50, default 5)");
+
 /* One LP's dispatch thread. */
 struct pv_disp {
 	struct pv_sched_lp *lp;
@@ -756,6 +783,7 @@ int pv_classic_init(void)
 		pv_cl.lp_of_cpu[cpu] = i;
 		i++;
 	}
+	cfg.root_floor_pct = root_floor;
 	ret = pv_sched_init(&pv_cl.core, &cfg, pv_cl.lps, nr, pv_cl.tree,
 			    ktime_get_ns());
 	if (ret)

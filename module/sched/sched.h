@@ -30,6 +30,9 @@
 #define PV_SCHED_PERIOD_NS	(100ULL * 1000 * 1000)
 #define PV_SCHED_BALANCE_NS	(4ULL * 1000 * 1000)
 #define PV_SCHED_NUMA_COST_NS	(100ULL * 1000)
+/* The root's floor on every LP in the module, and its highest value. */
+#define PV_SCHED_ROOT_FLOOR_PCT	5
+#define PV_SCHED_ROOT_FLOOR_MAX	50
 
 struct pv_sched_config {
 	u64 period_ns;		/* reserve and limit are per period */
@@ -41,6 +44,11 @@ struct pv_sched_config {
 	 * worth of spare room, or for an otherwise idle LP.
 	 */
 	u64 numa_cost_ns;
+	/*
+	 * Percent of every LP that reserves leave to the root: admission
+	 * keeps the reserves of an LP at or below 100 minus this.
+	 */
+	u32 root_floor_pct;
 };
 
 /* A VP's policy; validated by pv_sched_check(). */

@@ -330,6 +330,31 @@ static void sched_weight_edges(struct kunit *test)
 				    n * T_SLICE, "VP %u", i);
 }
 
+/* The root's floor: reserves on an LP stop at 100 % minus the floor. */
+static void sched_root_floor(struct kunit *test)
+{
+	struct t_rig *r = t_rig(test, 1, 1, 2);
+	struct pv_sched_vp *a = &r->vps[0].core, *b = &r->vps[1].core;
+	struct pv_sched_params p = t_params(100);
+
+	r->s.cfg.root_floor_pct = 5;
+	p.reserve = 100;
+	KUNIT_EXPECT_EQ(test, pv_sched_vp_add(&r->s, a, &p, 0), -ENOSPC);
+	p.reserve = 96;
+	KUNIT_EXPECT_EQ(test, pv_sched_vp_add(&r->s, a, &p, 0), -ENOSPC);
+	p.reserve = 90;
+	KUNIT_EXPECT_EQ(test, pv_sched_vp_add(&r->s, a, &p, 0), 0);
+	p.reserve = 6;
+	KUNIT_EXPECT_EQ(test, pv_sched_vp_add(&r->s, b, &p, 0), -ENOSPC);
+	p.reserve = 5;
+	KUNIT_EXPECT_EQ(test, pv_sched_vp_add(&r->s, b, &p, 0), 0);
+	KUNIT_EXPECT_EQ(test, r->lps[0].nr_reserved_pct, 95);
+	/* A change that would cross it fails and changes nothing. */
+	p.reserve = 6;
+	KUNIT_EXPECT_EQ(test, pv_sched_vp_set(&r->s, b, &p), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, r->lps[0].nr_reserved_pct, 95);
+}
+
 static void sched_reserve_admission(struct kunit *test)
 {
 	struct t_rig *r = t_rig(test, 1, 1, 2);
@@ -834,6 +859,7 @@ static struct kunit_case pv_sched_cases[] = {
 	T_CASE(weights),
 	T_CASE(weight_edges),
 	T_CASE(reserve_admission),
+	T_CASE(root_floor),
 	T_CASE(reserve_guarantee),
 	T_CASE(limit),
 	T_CASE(affinity),

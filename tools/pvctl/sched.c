@@ -256,11 +256,32 @@ static void error_line(const char *who, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* The module's root_floor parameter, or -1 when it cannot be read. */
+static int read_root_floor(void)
+{
+	FILE *f = fopen("/sys/module/partvisor/parameters/root_floor", "r");
+	int v = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
 void sched_report_enospc(const char *who, unsigned int reserve)
 {
-	error_line(who,
-		   "reserve %u%% cannot be admitted: the LPs it may use have no %u%% unreserved",
-		   reserve, reserve);
+	int floor = read_root_floor();
+
+	if (floor > 0)
+		error_line(who,
+			   "reserve %u%% cannot be admitted: the LPs it may use have no %u%% unreserved (reserves may take %d%% of an LP: the root keeps root_floor=%d%%)",
+			   reserve, reserve, 100 - floor, floor);
+	else
+		error_line(who,
+			   "reserve %u%% cannot be admitted: the LPs it may use have no %u%% unreserved",
+			   reserve, reserve);
 }
 
 /* ENOSPC: the reserve, given now or already in place, does not fit. */
