@@ -220,7 +220,7 @@ check $? "pvctl sched set/get on a running partition ($id, classic $classic, exi
 pvctl stats --interval 0.5 "$id" > $out 2> $err
 rc=$?
 show
-[ $rc -eq 0 ] && grep -q "^during the last 0.5 s" $out &&
+[ $rc -eq 0 ] && grep -Eq "^during the last (0\.[5-9]|[1-9][0-9.]*) s" $out &&
 	grep -q "dispatches/s" $out &&
 	{ [ $classic -eq 0 ] || grep -q "% of an LP" $out; }
 check $? "pvctl stats --interval: what a running VP did in 0.5 s (exit $rc)"
