@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "pv_test.h"
+#include "../tools/lib/module_param.h"
 #include "../tools/pvctl/vp_modes.h"
 
 #define MEM		0x4000
@@ -247,20 +248,6 @@ static void test_shares(int dev)
 	spinners_stop(s, NR_SHARE);
 }
 
-/* The module's root_floor parameter, or -1. */
-static int read_root_floor(void)
-{
-	FILE *f = fopen("/sys/module/partvisor/parameters/root_floor", "r");
-	int v = -1;
-
-	if (f) {
-		if (fscanf(f, "%d", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
 static int rt_runtime(const char *val, char *old, size_t len)
 {
 	const char *path = "/proc/sys/kernel/sched_rt_runtime_us";
@@ -315,7 +302,8 @@ static void *root_work(void *arg)
  */
 static void test_floor(int dev)
 {
-	int floor = read_root_floor(), max = 100 - floor, ok, err;
+	int floor = pv_module_param_int("root_floor");
+	int max = 100 - floor, ok, err;
 	struct spinner s[4], t;
 	char old[32] = "";
 	double share = -1;

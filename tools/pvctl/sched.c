@@ -18,6 +18,7 @@
 #include "pvctl.h"
 #include "sched.h"
 #include "../lib/lp_list.h"
+#include "../lib/module_param.h"
 
 #define CPU_ONLINE	"/sys/devices/system/cpu/online"
 #define NODE_ONLINE	"/sys/devices/system/node/online"
@@ -256,23 +257,9 @@ static void error_line(const char *who, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* The module's root_floor parameter, or -1 when it cannot be read. */
-static int read_root_floor(void)
-{
-	FILE *f = fopen("/sys/module/partvisor/parameters/root_floor", "r");
-	int v = -1;
-
-	if (f) {
-		if (fscanf(f, "%d", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
-}
-
 void sched_report_enospc(const char *who, unsigned int reserve)
 {
-	int floor = read_root_floor();
+	int floor = pv_module_param_int("root_floor");
 
 	if (floor > 0)
 		error_line(who,
