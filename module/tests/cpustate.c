@@ -5,10 +5,11 @@
  * unload must give back exactly, read on that CPU by a function-call IPI
  * (so reading it also shows that every CPU answers IPIs). Loaded before
  * partvisor and read again after each unload, it lets launch_cycles.sh
- * compare. Values that belong to whatever task the IPI interrupted (CR3,
- * the FS and user GS bases) are shown as whether they match what Linux
- * holds for that task (CR3 only for a task with an mm of its own: a
- * kernel thread or the idle task runs on a borrowed one).
+ * compare. CR3 belongs to whatever task the IPI interrupted: it is shown
+ * as whether it is that task's page table (only for a task with an mm of
+ * its own: a kernel thread or the idle task runs on a borrowed one). The
+ * FS and user GS bases are left out: every context switch reloads them,
+ * and Linux's copy of a running task's may be stale.
  */
 #include <linux/debugfs.h>
 #include <linux/module.h>
@@ -49,7 +50,7 @@ struct pv_cs {
 	u64 msr[ARRAY_SIZE(pv_cs_msrs)];
 	bool msr_ok[ARRAY_SIZE(pv_cs_msrs)];
 	unsigned long cr0, cr4, dr7;
-	bool cr3_ok, fs_ok, kgs_ok;
+	bool cr3_ok;
 	struct desc_ptr gdt, idt;
 	u16 tr;
 	u32 tr_limit;
@@ -61,7 +62,6 @@ static void pv_cs_read(void *arg)
 	struct pv_cs *cs = arg;
 	struct desc_struct *gdt;
 	unsigned int i;
-	u64 v;
 
 	for (i = 0; i < ARRAY_SIZE(pv_cs_msrs); i++)
 		cs->msr_ok[i] = !rdmsrl_safe(pv_cs_msrs[i].index, &cs->msr[i]);
@@ -71,10 +71,6 @@ static void pv_cs_read(void *arg)
 	/* A kernel thread or idle runs on a borrowed mm: nothing to check. */
 	cs->cr3_ok = !current->mm || (__read_cr3() & CR3_ADDR_MASK) ==
 				     __pa(current->mm->pgd);
-	rdmsrl(MSR_FS_BASE, v);
-	cs->fs_ok = v == current->thread.fsbase;
-	rdmsrl(MSR_KERNEL_GS_BASE, v);
-	cs->kgs_ok = v == current->thread.gsbase;
 	native_store_gdt(&cs->gdt);
 	store_idt(&cs->idt);
 	asm volatile("str %0" : "=r" (cs->tr));
@@ -104,9 +100,6 @@ static int pv_cs_show(struct seq_file *m, void *v)
 		seq_printf(m, "cpu %u cr0 %#lx\ncpu %u cr4 %#lx\ncpu %u dr7 %#lx\n",
 			   cpu, cs.cr0, cpu, cs.cr4, cpu, cs.dr7);
 		seq_printf(m, "cpu %u cr3_is_the_task_s %d\n", cpu, cs.cr3_ok);
-		seq_printf(m, "cpu %u fs_base_is_the_task_s %d\n", cpu, cs.fs_ok);
-		seq_printf(m, "cpu %u kernel_gs_base_is_the_task_s %d\n", cpu,
-			   cs.kgs_ok);
 		seq_printf(m, "cpu %u gdtr %#lx/%#x\ncpu %u idtr %#lx/%#x\n",
 			   cpu, cs.gdt.address, cs.gdt.size, cpu,
 			   cs.idt.address, cs.idt.size);
