@@ -2,7 +2,10 @@
 /*
  * Exits of child VPs that host mode handles itself, between two entries
  * of the VP on the LP that ran it: CPUID, hypercalls rejected before they
- * do anything, and the instructions a child gets #UD for. Going through
+ * do anything, the instructions a child gets #UD or #GP for, and the
+ * cache flushes it may not do to the host's caches (WBINVD, WBNOINVD and
+ * INVD complete as no-ops: a child can neither see the caches nor lose
+ * data through them, since its memory is ordinary write-back memory). Going through
  * the root instead costs two more world switches per exit (host mode to
  * the root and back), which is most of what such an exit costs.
  *
@@ -78,6 +81,12 @@ bool pv_host_exit(struct pv_vp *vp, const struct pv_exit *e)
 		return pv_guest_hypercall_host(vp, e);
 	case PV_EXIT_UD:
 		pv_part_ops->vp_resume(vp, e, PV_RESUME_UD);
+		return true;
+	case PV_EXIT_NOP:
+		pv_part_ops->vp_resume(vp, e, PV_RESUME_SKIP);
+		return true;
+	case PV_EXIT_GP:
+		pv_part_ops->vp_resume(vp, e, PV_RESUME_GP);
 		return true;
 	default:
 		return false;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The architectural MSRs of a child VP partvisor keeps itself: EFER, the
- * SYSCALL/SYSENTER MSRs, FS/GS bases, KERNEL_GS_BASE, PAT and the TSC.
+ * SYSCALL/SYSENTER MSRs, FS/GS bases, KERNEL_GS_BASE, PAT, the TSC and
+ * TSC_AUX.
  * Between dispatches the VP's registers are its state, as the VMM sees
  * them with GET_VP_STATE; RDMSR and WRMSR go through that view, checked
  * as the CPU would check them.
@@ -127,6 +128,27 @@ static bool pv_known_msr_write(struct partvisor_vp_state *s, u32 index,
 }
 
 /*
+ * TSC_AUX, which RDTSCP and RDPID read: the VP's own, 0 at creation, and
+ * never the host CPU's number (AMD-V loads it for each run; VT-x gives a
+ * child no RDTSCP or RDPID). Bits 63:32 are reserved.
+ */
+static bool pv_tsc_aux_msr(struct pv_vp *vp, const struct pv_exit *e)
+{
+	u64 val = pv_vp_reg_pair(vp, PV_REG_RDX, PV_REG_RAX);
+	bool ok = true;
+
+	if (e->kind == PV_EXIT_MSR_WRITE) {
+		ok = !(val >> 32);
+		if (ok)
+			vp->tsc_aux = val;
+	} else {
+		pv_vp_set_edx_eax(vp, vp->tsc_aux);
+	}
+	pv_part_ops->vp_resume(vp, e, ok ? PV_RESUME_SKIP : PV_RESUME_GP);
+	return true;
+}
+
+/*
  * RDMSR/WRMSR of one of the MSRs above: done, or #GP, and true. False for
  * any other MSR (the VMM's).
  */
@@ -138,6 +160,8 @@ bool pv_known_msr(struct pv_vp *vp, const struct pv_exit *e)
 	bool ok;
 	u64 val;
 
+	if (index == MSR_TSC_AUX)
+		return pv_tsc_aux_msr(vp, e);
 	if (!pv_known_msr_read(s, index, &val))
 		return false;
 	/* The run's registers into the state, and back after the access. */

@@ -57,6 +57,7 @@ struct pv_vp {
 	struct partvisor_vp_state state;
 	struct partvisor_xsave *xsave;
 	u32 pkru, host_pkru;		/* module/fpu.c */
+	u32 tsc_aux;			/* RDTSCP and RDPID read it (known_msr.c) */
 	void *arch;			/* backend state */
 	/*
 	 * An exit the VMM completes on the next RUN (IN, RDMSR, WRMSR, and
@@ -153,6 +154,8 @@ enum pv_exit_kind {
 	PV_EXIT_HYPERCALL,
 	PV_EXIT_XSETBV,
 	PV_EXIT_UD,		/* an instruction the VP gets #UD for */
+	PV_EXIT_NOP,		/* completed as a no-op: WBINVD, WBNOINVD, INVD */
+	PV_EXIT_GP,		/* an instruction the VP gets #GP(0) for: RDPMC */
 	PV_EXIT_INVALID_STATE,	/* the hardware refused the VP's state */
 	PV_EXIT_IRQ_WINDOW,	/* the VP can take an interrupt now */
 	PV_EXIT_UNSUPPORTED,	/* nothing handles it yet */

@@ -133,6 +133,8 @@ bool pv_run_handle(struct pv_vp *vp, const struct pv_exit *e,
 		return true;
 	case PV_EXIT_CPUID:
 	case PV_EXIT_UD:
+	case PV_EXIT_NOP:
+	case PV_EXIT_GP:
 		/* As in host mode, for a backend that has no such loop (VT-x). */
 		rcu_read_lock();
 		pv_host_exit(vp, e);

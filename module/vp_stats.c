@@ -34,7 +34,7 @@ enum partvisor_intercept pv_exit_intercept(const struct pv_exit *e)
 		return PARTVISOR_INTERCEPT_INTR_WINDOW;
 	case PV_EXIT_UD:
 		return PARTVISOR_INTERCEPT_VIRT_INSN;
-	default:	/* XSETBV, shutdown, invalid state, unsupported */
+	default:	/* XSETBV, WBINVD, INVD, RDPMC, shutdown, invalid state, ... */
 		return PARTVISOR_INTERCEPT_OTHER;
 	}
 }

@@ -29,6 +29,7 @@ export PV_MODULE PV_EXPECT PV_LAUNCH_CYCLES
 	race_test pvctl_info_test.sh hcall_test partition_test vp_run_test \
 	irq_test mmio_test guest_hcall_test pvctl_run_test.sh trace_test.sh \
 	isolation_test sched_test counters_test fpu_test wakeup_test \
+	intercepts_test \
 	launch_cycles.sh hotplug_test.sh nmi_test.sh kvm_coexist.sh exit_bench.sh
 
 if [ ! -e /sys/module/partvisor ]; then

@@ -141,6 +141,7 @@ static void pv_svm_child_intercepts(struct vmcb *vmcb)
 	static const unsigned int intercepts[] = {
 		INTERCEPT_INTR, INTERCEPT_NMI, INTERCEPT_SMI, INTERCEPT_INIT,
 		INTERCEPT_CPUID, INTERCEPT_HLT, INTERCEPT_INVD,
+		INTERCEPT_WBINVD, INTERCEPT_RDPMC,
 		INTERCEPT_IOIO_PROT, INTERCEPT_MSR_PROT, INTERCEPT_SHUTDOWN,
 		INTERCEPT_TASK_SWITCH, INTERCEPT_VMRUN, INTERCEPT_VMMCALL,
 		INTERCEPT_VMLOAD, INTERCEPT_VMSAVE, INTERCEPT_STGI,
@@ -337,8 +338,10 @@ static int pv_svm_vp_dispatch(struct pv_vp *vp)
 {
 	struct pv_svm_part *sp = vp->part->arch;
 	struct pv_svm_vp *v = vp->arch;
+	bool aux = boot_cpu_has(X86_FEATURE_RDTSCP) ||
+		   boot_cpu_has(X86_FEATURE_RDPID);
+	u64 result, host_aux = 0;
 	bool flush;
-	u64 result;
 
 	if (!pv_child_mem_enter(&sp->mem, vp, &v->tlb, sp->shared_asid, &flush))
 		return -EAGAIN;
@@ -346,7 +349,20 @@ static int pv_svm_vp_dispatch(struct pv_vp *vp)
 		v->vmcb->control.tlb_ctl =
 			pv_caps.features & PARTVISOR_FEAT_FLUSH_BY_ASID ?
 			TLB_CONTROL_FLUSH_ASID : TLB_CONTROL_FLUSH_ALL_ASID;
+	/*
+	 * RDTSCP and RDPID read TSC_AUX without an exit: the VP's, not
+	 * the host CPU's number, while it runs. WRMSR always exits, so the
+	 * value never needs reading back.
+	 */
+	if (aux) {
+		rdmsrl(MSR_TSC_AUX, host_aux);
+		aux = host_aux != vp->tsc_aux;
+		if (aux)
+			wrmsrl(MSR_TSC_AUX, vp->tsc_aux);
+	}
 	result = pv_hypercall_dispatch(v);
+	if (aux)
+		wrmsrl(MSR_TSC_AUX, host_aux);
 	pv_child_mem_leave(&sp->mem, vp);
 	return result & HV_HC_RESULT_STATUS_MASK ? -EIO : 0;
 }
@@ -494,6 +510,17 @@ static void pv_svm_exit_decode(struct pv_vp *vp, struct pv_exit *e)
 	case SVM_EXIT_XSETBV:
 		e->kind = PV_EXIT_XSETBV;
 		e->insn_len = pv_svm_child_len(vp, PV_INSN_XSETBV);
+		break;
+	case SVM_EXIT_WBINVD:		/* WBNOINVD too */
+		e->kind = PV_EXIT_NOP;
+		e->insn_len = pv_svm_child_len(vp, PV_INSN_WBINVD);
+		break;
+	case SVM_EXIT_INVD:
+		e->kind = PV_EXIT_NOP;
+		e->insn_len = pv_svm_child_len(vp, PV_INSN_INVD);
+		break;
+	case SVM_EXIT_RDPMC:
+		e->kind = PV_EXIT_GP;
 		break;
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:

@@ -186,6 +186,7 @@ void pv_vmx_child_setup(void)
 				    MSR_IA32_VMX_TRUE_PROCBASED_CTLS,
 				    CPU_BASED_HLT_EXITING |
 				    CPU_BASED_UNCOND_IO_EXITING |
+				    CPU_BASED_RDPMC_EXITING |
 				    CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
 				    CPU_BASED_MOV_DR_EXITING |
 				    CPU_BASED_MWAIT_EXITING |
@@ -196,7 +197,7 @@ void pv_vmx_child_setup(void)
 				    SECONDARY_EXEC_ENABLE_EPT |
 				    SECONDARY_EXEC_UNRESTRICTED_GUEST |
 				    (pv_vmx.vpid ? SECONDARY_EXEC_ENABLE_VPID : 0),
-				    0, &pv_vmxc.proc2);
+				    SECONDARY_EXEC_WBINVD_EXITING, &pv_vmxc.proc2);
 	if (!ok)
 		return;
 	/* Without a bitmap every RDMSR and WRMSR exits. */
@@ -846,6 +847,13 @@ static void pv_vmx_vp_exit(struct pv_vp *vp, struct pv_exit *e)
 		break;
 	case EXIT_REASON_VMCALL:
 		e->kind = PV_EXIT_HYPERCALL;
+		break;
+	case EXIT_REASON_WBINVD:		/* WBNOINVD too */
+	case EXIT_REASON_INVD:
+		e->kind = PV_EXIT_NOP;
+		break;
+	case EXIT_REASON_RDPMC:
+		e->kind = PV_EXIT_GP;
 		break;
 	case EXIT_REASON_XSETBV:
 		/* The run loop's XSETBV needs the host's XSAVE. */

@@ -224,7 +224,7 @@ lane qemu-test-kernel-bpf --lane qemu --kernel test \
 classic_run="insmod /pv/partvisor.ko sched=classic || exit 1
 	run_tests.sh sched_test vp_run_test irq_test mmio_test \
 		guest_hcall_test pvctl_run_test.sh isolation_test race_test \
-		counters_test fpu_test wakeup_test
+		counters_test fpu_test wakeup_test intercepts_test
 	rc=\$?; rmmod partvisor || rc=1; exit \$rc"
 lane qemu-test-kernel-classic --lane qemu --kernel test --smp 4 \
 	--modules "$top/build/test" -- sh -c "$classic_run"
@@ -251,7 +251,7 @@ if [ "$mode" = full ]; then
 		rc=\$?; rmmod partvisor 2>/dev/null
 		insmod /pv/partvisor.ko sched=classic || exit 1
 		run_tests.sh vp_run_test irq_test guest_hcall_test fpu_test \
-			wakeup_test || rc=1
+			wakeup_test intercepts_test || rc=1
 		rmmod partvisor || rc=1; exit \$rc" &
 	{
 		lane_run bochs-svm-stock --lane bochs-svm --kernel stock \
