@@ -79,14 +79,6 @@ asm(".pushsection .rodata\n"
 	".popsection\n");
 PV_GUEST_DECLARE(ic_guest);
 
-static __u32 mem32(const struct pv_guest *g, unsigned int gpa)
-{
-	__u32 v;
-
-	memcpy(&v, g->mem + gpa, sizeof(v));
-	return v;
-}
-
 int main(void)
 {
 	struct partvisor_info info = { 0 };
@@ -127,26 +119,26 @@ int main(void)
 		 r.io.port == PORT_DONE && other >= 4,
 		 "WBINVD, WBNOINVD, INVD and RDPMC are intercepted and completed without the VMM (ret %d, exit %u, port %#x, %lld other intercepts)",
 		 ret, r.reason, r.io.port, other);
-	pv_check(mem32(&g, AUX_MSR) == TSC_AUX_VAL,
+	pv_check(pv_guest_u32(&g, AUX_MSR) == TSC_AUX_VAL,
 		 "RDMSR TSC_AUX gives back what WRMSR set (%#x)",
-		 mem32(&g, AUX_MSR));
+		 pv_guest_u32(&g, AUX_MSR));
 	pv_check(g.mem[FAULTS + 13] == 1,
 		 "RDPMC raises #GP (%u times)", g.mem[FAULTS + 13]);
 	if (svm && rdtscp)
-		pv_check(mem32(&g, AUX_RDTSCP) == TSC_AUX_VAL,
+		pv_check(pv_guest_u32(&g, AUX_RDTSCP) == TSC_AUX_VAL,
 			 "RDTSCP reads the VP's TSC_AUX (%#x)",
-			 mem32(&g, AUX_RDTSCP));
+			 pv_guest_u32(&g, AUX_RDTSCP));
 	else
-		pv_check(g.mem[FAULTS + 6] >= 1 && mem32(&g, AUX_RDTSCP) == 0,
+		pv_check(g.mem[FAULTS + 6] >= 1 && pv_guest_u32(&g, AUX_RDTSCP) == 0,
 			 "RDTSCP raises #UD (%s)", svm ? "the host has none" :
 			 "VT-x gives a child none");
 	if (svm && rdpid)
-		pv_check(mem32(&g, AUX_RDPID) == TSC_AUX_VAL,
+		pv_check(pv_guest_u32(&g, AUX_RDPID) == TSC_AUX_VAL,
 			 "RDPID reads the VP's TSC_AUX (%#x)",
-			 mem32(&g, AUX_RDPID));
+			 pv_guest_u32(&g, AUX_RDPID));
 	else
 		pv_check(g.mem[FAULTS + 6] == (svm && rdtscp ? 1 : 2) &&
-			 mem32(&g, AUX_RDPID) == 0,
+			 pv_guest_u32(&g, AUX_RDPID) == 0,
 			 "RDPID raises #UD (%u #UDs in all)", g.mem[FAULTS + 6]);
 	pv_guest_free(&g);
 	close(dev);

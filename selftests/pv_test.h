@@ -189,6 +189,15 @@ static inline int pv_guest_new(int dev, struct pv_guest *g, size_t size,
 	return g->vp < 0 ? -1 : 0;
 }
 
+/* A 32-bit value the guest left at @gpa. */
+static inline __u32 pv_guest_u32(const struct pv_guest *g, unsigned int gpa)
+{
+	__u32 v;
+
+	memcpy(&v, g->mem + gpa, sizeof(v));
+	return v;
+}
+
 static inline void pv_guest_free(struct pv_guest *g)
 {
 	if (g->vp >= 0)

@@ -101,14 +101,6 @@ static void *asserter(void *arg)
 	return NULL;
 }
 
-static __u32 mem32(const struct pv_guest *g, unsigned int gpa)
-{
-	__u32 v;
-
-	memcpy(&v, g->mem + gpa, sizeof(v));
-	return v;
-}
-
 int main(void)
 {
 	struct asserter a = { 0 };
@@ -157,14 +149,14 @@ int main(void)
 		 r.io.port == PORT_DONE,
 		 "the guest finished its waits (ret %d, exit %u, port %#x)",
 		 ret, r.reason, r.io.port);
-	pv_check(mem32(&g, ROUNDS) == rounds + 1,
-		 "%u waits, %u wanted", mem32(&g, ROUNDS) - 1, rounds);
-	pv_check(mem32(&g, IRQS) >= rounds && !a.error,
+	pv_check(pv_guest_u32(&g, ROUNDS) == rounds + 1,
+		 "%u waits, %u wanted", pv_guest_u32(&g, ROUNDS) - 1, rounds);
+	pv_check(pv_guest_u32(&g, IRQS) >= rounds && !a.error,
 		 "%u interrupts delivered, %lu asserted (error %d)",
-		 mem32(&g, IRQS), a.sent, a.error);
-	pv_check(mem32(&g, EARLY) == 0,
+		 pv_guest_u32(&g, IRQS), a.sent, a.error);
+	pv_check(pv_guest_u32(&g, EARLY) == 0,
 		 "no interrupt arrived between STI and HLT (%u did)",
-		 mem32(&g, EARLY));
+		 pv_guest_u32(&g, EARLY));
 	pv_guest_free(&g);
 	close(dev);
 	return pv_finish();
