@@ -231,14 +231,9 @@ lane qemu-test-kernel-classic --lane qemu --kernel test --smp 4 \
 lane qemu-stock-kernel-classic --lane qemu --kernel stock --smp 4 \
 	--modules "$top/build/stock" -- sh -c "$classic_run"
 
-# The demo guest's timer wake-up, a thousand times with a root CPU hog
-# (lost wake-ups in STI; HLT under QEMU's AMD-V, running.rst). With
-# --full it runs once the shorter Bochs lane is done, beside the other.
-demo_loop() {
-	lane_run qemu-stock-kernel-demo-loop --lane qemu --kernel stock \
-		--timeout 1200 --modules "$top/build/stock" \
-		-- env PV_TEST_TIMEOUT=1100 run_tests.sh demo_loop.sh
-}
+# demo_loop.sh (the demo guest a thousand times with a root CPU hog) is
+# out of CI until a VP that stopped with a host address as its RIP, once
+# in about 3000 runs, is explained (testing.rst, "Known problems").
 
 if [ "$mode" = full ]; then
 	# Bochs is single-threaded and slow: both lanes run side by side.
@@ -253,19 +248,13 @@ if [ "$mode" = full ]; then
 		run_tests.sh vp_run_test irq_test guest_hcall_test fpu_test \
 			wakeup_test intercepts_test || rc=1
 		rmmod partvisor || rc=1; exit \$rc" &
-	{
-		lane_run bochs-svm-stock --lane bochs-svm --kernel stock \
-			--modules "$top/build/stock" \
-			-- env PV_EXPECT="$svm_nrips_expect" \
-			PV_LAUNCH_CYCLES=10 PV_FPU_SECONDS=1 \
-			PV_TEST_TIMEOUT=900 PV_WAKEUP_ROUNDS=2000 run_tests.sh
-		demo_loop
-	} &
+	lane_run bochs-svm-stock --lane bochs-svm --kernel stock \
+		--modules "$top/build/stock" \
+		-- env PV_EXPECT="$svm_nrips_expect" PV_LAUNCH_CYCLES=10 \
+		PV_FPU_SECONDS=1 PV_TEST_TIMEOUT=900 PV_WAKEUP_ROUNDS=2000 \
+		run_tests.sh &
 	wait
 	lane_count bochs-vmx-stock
 	lane_count bochs-svm-stock
-else
-	demo_loop
 fi
-lane_count qemu-stock-kernel-demo-loop
 summary
