@@ -48,7 +48,7 @@ static bool pv_run_xsetbv(struct pv_vp *vp)
 static int pv_run_complete(struct pv_vp *vp, const struct partvisor_run *run)
 {
 	const struct pv_part_ops *ops = pv_part_ops;
-	struct pv_exit e = { .kind = PV_EXIT_IO, .next_rip = vp->pend.next_rip };
+	struct pv_exit e = { .kind = PV_EXIT_IO };
 	u64 *rax = ops->vp_gpr(vp, PV_REG_RAX);
 	u64 mask;
 
@@ -69,6 +69,8 @@ static int pv_run_complete(struct pv_vp *vp, const struct partvisor_run *run)
 	} else {
 		if (run->flags)
 			return -EINVAL;
+		/* Only IN has a next RIP: an MSR exit's would be stale. */
+		e.next_rip = vp->pend.next_rip;
 		/* IN: the low bytes of RAX take the value; EAX zero-extends. */
 		mask = vp->pend.size == 4 ? U32_MAX : BIT_ULL(8 * vp->pend.size) - 1;
 		if (vp->pend.size == 4)

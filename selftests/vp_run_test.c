@@ -3,7 +3,7 @@
  * Child VPs that really run (root scheduler mode): a real-mode guest does
  * port I/O both ways, CPUID (answered by partvisor), HLT and a read of
  * unmapped memory, and the VMM sees each as the right exit with the right
- * data; a triple fault crashes the partition; the hardware's refusal of
+ * data, and each answered exit resumes after its own instruction; a triple fault crashes the partition; the hardware's refusal of
  * an impossible state is reported, not fatal; a signal ends a RUN of a
  * spinning guest; and killing VMMs in the middle of runs leaves no
  * partition behind.
@@ -102,6 +102,49 @@ static void test_exits(int dev)
 	r.flags = 1u << 31;
 	pv_check(run(&g, &r) == -1 && errno == EINVAL,
 		 "RUN with unknown flags: EINVAL");
+	pv_guest_free(&g);
+}
+
+/* IN, then RDMSR of an MSR only the VMM knows, a store and HLT. */
+static const unsigned char in_msr_guest[] = {
+	0xba, 0xf8, 0x03,			/* mov dx, 0x3f8 */
+	0xec,					/* in al, dx */
+	0x66, 0xb9, 0x34, 0x12, 0x00, 0x00,	/* mov ecx, 0x1234 */
+	0x0f, 0x32,				/* rdmsr */
+	0x66, 0xa3, 0x08, 0x20,			/* mov [DATA + 8], eax */
+	0xf4,					/* hlt */
+};
+
+/*
+ * Each answered exit resumes after its own instruction: the RDMSR the VMM
+ * answered must not resume after the earlier IN (it did on AMD-V, which
+ * took the IN's next RIP for any completion, and ran the RDMSR again).
+ */
+static void test_in_then_msr(int dev)
+{
+	struct partvisor_run r = { 0 };
+	unsigned int msrs = 0;
+	struct pv_guest g;
+	int ret;
+
+	if (guest_new(dev, &g, in_msr_guest, sizeof(in_msr_guest), NULL)) {
+		pv_check(0, "set up the IN and RDMSR guest: %s", strerror(errno));
+		return;
+	}
+	ret = run(&g, &r);
+	if (!ret && r.reason == PARTVISOR_EXIT_IO) {
+		r.io.data = 1;
+		ret = run(&g, &r);
+	}
+	while (!ret && r.reason == PARTVISOR_EXIT_MSR && r.msr.index == 0x1234 &&
+	       ++msrs < 3) {
+		r.msr.data = 0xabcdef;
+		ret = run(&g, &r);
+	}
+	pv_check(!ret && r.reason == PARTVISOR_EXIT_HALT && msrs == 1 &&
+		 pv_guest_u32(&g, DATA + 8) == 0xabcdef,
+		 "an answered RDMSR after an answered IN runs once and resumes after itself (%u RDMSR exits, then exit %u, EAX %#x)",
+		 msrs, r.reason, pv_guest_u32(&g, DATA + 8));
 	pv_guest_free(&g);
 }
 
@@ -371,8 +414,9 @@ int main(void)
 {
 	int dev = pv_open_vps_or_skip();
 
-	pv_plan(15);
+	pv_plan(16);
 	test_exits(dev);
+	test_in_then_msr(dev);
 	test_fpu(dev);
 	test_triple_fault(dev);
 	test_invalid_state(dev);
