@@ -6,7 +6,9 @@
  * dispatch) and bumps tlb_gen so that every VP flushes its TLB tag before
  * its next run. Only then may the core unpin the pages. The same rule
  * lets host mode read guest memory through the table (pv_child_mem_read).
- * pv_child_mem_enter/leave bracket a dispatch on either backend.
+ * pv_child_mem_enter/leave bracket a dispatch on either backend, with the
+ * FPU switch (module/fpu.c) and the barrier between partitions
+ * (module/spec.c).
  */
 #include <linux/irqflags.h>
 #include <linux/minmax.h>
@@ -16,6 +18,7 @@
 
 #include "partition.h"
 #include "fpu.h"
+#include "spec.h"
 
 int pv_child_mem_init(struct pv_child_mem *m, const struct pv_npt_fmt *fmt,
 		      unsigned int levels)
@@ -80,6 +83,7 @@ void pv_child_mem_unmap(struct pv_child_mem *m, struct pv_mem_region *r)
 bool pv_child_mem_enter(struct pv_child_mem *m, struct pv_vp *vp,
 			struct pv_tlb_track *t, bool shared, bool *flush)
 {
+	struct pv_lp *lp;
 	int cpu, gen;
 
 	down_read(&m->run_lock);
@@ -95,6 +99,9 @@ bool pv_child_mem_enter(struct pv_child_mem *m, struct pv_vp *vp,
 	t->last_cpu = cpu;
 	t->gen = gen;
 	pv_fpu_dispatch_enter(vp);
+	lp = pv_lp_launched(cpu);
+	if (lp)		/* else the dispatch fails */
+		pv_spec_dispatch(lp, vp);
 	return true;
 }
 

@@ -25,8 +25,11 @@
  * an exit, so every entry puts the VP's value in and every exit takes it
  * out and puts the host's back, before interrupts come on again.
  *
- * XCR0 stays the host's; the VP's is kept for what it reads back. Only
- * the components a 4 KiB standard-format image can hold are exchanged.
+ * XCR0 is the VP's while it runs with CR4.OSXSAVE (switched in host mode
+ * around the entry, fpu.h), so that XGETBV and XSAVE in the guest see
+ * what it set; Linux's is back before the root or the exchanges above
+ * run. Only the components a 4 KiB standard-format image can hold are
+ * exchanged.
  */
 #include <linux/sched.h>
 #include <linux/string.h>
@@ -36,6 +39,8 @@
 #include "partvisor.h"
 #include "partition.h"
 #include "fpu.h"
+
+u64 pv_fpu_xcr0;
 
 u64 pv_fpu_host_xcr0(void)
 {
@@ -65,6 +70,8 @@ void pv_fpu_init(void)
 	kernel_fpu_end();
 	memcpy(&mask, area + 28, sizeof(mask));
 	pv_mxcsr_mask = mask ?: 0xffbf;
+	pv_fpu_xcr0 = cpu_feature_enabled(X86_FEATURE_OSXSAVE) ?
+		      pv_fpu_host_xcr0() : 0;
 }
 
 /* What XRSTOR would refuse, so that it cannot fault in a dispatch. */

@@ -10,6 +10,8 @@
 
 #include "partvisor.h"
 #include "sched/classic.h"
+#include "fpu.h"
+#include "spec.h"
 
 static bool launch = true;
 module_param(launch, bool, 0444);
@@ -26,6 +28,8 @@ static int __init pv_init(void)
 	}
 
 	pv_stats_init();
+	pv_spec_init();
+	pv_fpu_init();
 	pv_debugfs_init();
 	if (launch) {
 		ret = pv_launch_all();

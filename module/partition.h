@@ -58,6 +58,8 @@ struct pv_vp {
 	struct partvisor_xsave *xsave;
 	u32 pkru, host_pkru;		/* module/fpu.c */
 	u32 tsc_aux;			/* RDTSCP and RDPID read it (known_msr.c) */
+	u64 spec_ctrl;			/* its SPEC_CTRL (module/spec.c) */
+	u64 db[4], dr6;			/* module/debugreg.c */
 	void *arch;			/* backend state */
 	/*
 	 * An exit the VMM completes on the next RUN (IN, RDMSR, WRMSR, and
@@ -156,6 +158,7 @@ enum pv_exit_kind {
 	PV_EXIT_UD,		/* an instruction the VP gets #UD for */
 	PV_EXIT_NOP,		/* completed as a no-op: WBINVD, WBNOINVD, INVD */
 	PV_EXIT_GP,		/* an instruction the VP gets #GP(0) for: RDPMC */
+	PV_EXIT_DR,		/* MOV to or from a debug register */
 	PV_EXIT_INVALID_STATE,	/* the hardware refused the VP's state */
 	PV_EXIT_IRQ_WINDOW,	/* the VP can take an interrupt now */
 	PV_EXIT_UNSUPPORTED,	/* nothing handles it yet */
@@ -184,6 +187,12 @@ struct pv_exit {
 		u64 addr;	/* CR2 */
 		u32 code;
 	} pf;			/* PV_RESUME_PF */
+	struct {
+		u8 num;		/* DR0-7 */
+		u8 gpr;		/* enum pv_reg */
+		bool write;	/* MOV to the DR */
+		bool wide;	/* 64-bit mode: all of the GPR */
+	} dr;
 };
 
 /* How the run loop resumes a VP after an exit. */

@@ -42,6 +42,8 @@ struct pv_lp {
 	struct dentry *debugfs;		/* lp/<cpu> */
 	struct dentry *debugfs_root_vp;	/* partition/0/vp/<cpu> */
 	struct pv_lp_stats stats;
+	u32 last_part;		/* the last child partition dispatched here */
+	u64 host_spec_ctrl;	/* Linux's SPEC_CTRL while a child runs */
 	/* Linux's tables before the launch, which devirtualizing restores */
 	struct desc_ptr native_gdt, native_idt;
 };

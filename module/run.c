@@ -22,6 +22,8 @@
 #include "host.h"
 #include "emulate.h"
 #include "fpu.h"
+#include "debugreg.h"
+#include "spec.h"
 #include "hcall/hcall.h"
 #include "trace.h"
 
@@ -29,19 +31,24 @@
 #define PV_XCR0_SSE		BIT_ULL(1)
 #define PV_XCR0_AVX		BIT_ULL(2)
 
-/* XSETBV: XCR0 only, x87 always, AVX only with SSE, what the host has. */
-static bool pv_run_xsetbv(struct pv_vp *vp)
+/*
+ * XSETBV: XCR0 only, x87 always, AVX only with SSE, what the host has;
+ * #UD where Linux itself does not use XSAVE.
+ */
+static enum pv_resume pv_run_xsetbv(struct pv_vp *vp)
 {
 	const struct pv_part_ops *ops = pv_part_ops;
 	u64 val = pv_vp_reg_pair(vp, PV_REG_RDX, PV_REG_RAX);
-	u64 host = pv_fpu_host_xcr0();
+	u64 host = pv_fpu_xcr0;
 
+	if (!host)
+		return PV_RESUME_UD;
 	if (ops->vp_cpl(vp) || (u32)*ops->vp_gpr(vp, PV_REG_RCX) ||
 	    !(val & PV_XCR0_X87) || (val & ~(host & PARTVISOR_XCR0_VALID)) ||
 	    ((val & PV_XCR0_AVX) && !(val & PV_XCR0_SSE)))
-		return false;
+		return PV_RESUME_GP;
 	vp->state.xcr0 = val;
-	return true;
+	return PV_RESUME_SKIP;
 }
 
 /* Complete the exit the VMM answered: IN, MMIO and RDMSR data, or #GP. */
@@ -144,9 +151,11 @@ bool pv_run_handle(struct pv_vp *vp, const struct pv_exit *e,
 		return true;
 	case PV_EXIT_HYPERCALL:
 		return pv_guest_hypercall(vp, e, run);
+	case PV_EXIT_DR:
+		ops->vp_resume(vp, e, pv_dr_access(vp, e));
+		return true;
 	case PV_EXIT_XSETBV:
-		ops->vp_resume(vp, e, pv_run_xsetbv(vp) ? PV_RESUME_SKIP :
-						      PV_RESUME_GP);
+		ops->vp_resume(vp, e, pv_run_xsetbv(vp));
 		return true;
 	case PV_EXIT_HLT:
 		/* With IF set it waits for an interrupt; else for its VMM. */
@@ -165,7 +174,7 @@ bool pv_run_handle(struct pv_vp *vp, const struct pv_exit *e,
 	case PV_EXIT_MSR_READ:
 	case PV_EXIT_MSR_WRITE:
 		if (pv_synthetic_msr(vp, e) || pv_guest_msr(vp, e) ||
-		    pv_known_msr(vp, e))
+		    pv_known_msr(vp, e) || pv_spec_msr(vp, e))
 			return true;
 		pv_run_report_msr(vp, e, run);
 		return false;

@@ -15,6 +15,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
+#include <asm/debugreg.h>
 #include <asm/fpu/types.h>
 #include <asm/msr-index.h>
 #include <asm/processor-flags.h>
@@ -364,6 +365,7 @@ long pv_create_vp(struct pv_partition *p, void __user *argp)
 	vp->index = args.vp_index;
 	pv_vp_reset_state(&vp->state);
 	pv_vp_reset_xsave(vp->xsave);
+	vp->dr6 = DR6_RESERVED;
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
 	if (fd < 0) {

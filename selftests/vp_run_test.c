@@ -3,10 +3,10 @@
  * Child VPs that really run (root scheduler mode): a real-mode guest does
  * port I/O both ways, CPUID (answered by partvisor), HLT and a read of
  * unmapped memory, and the VMM sees each as the right exit with the right
- * data, and each answered exit resumes after its own instruction; a triple fault crashes the partition; the hardware's refusal of
- * an impossible state is reported, not fatal; a signal ends a RUN of a
- * spinning guest; and killing VMMs in the middle of runs leaves no
- * partition behind.
+ * data; each answered exit resumes after its own instruction; a triple
+ * fault crashes the partition; the hardware's refusal of an impossible
+ * state is reported, not fatal; a signal ends a RUN of a spinning guest;
+ * and killing VMMs in the middle of runs leaves no partition behind.
  */
 #include <cpuid.h>
 #include <signal.h>

@@ -762,7 +762,6 @@ int pv_classic_init(void)
 	if (!pv_classic())
 		return 0;
 
-	pv_fpu_init();
 	cpus_read_lock();
 	nr = num_online_cpus();
 	pv_cl.lp_of_cpu = kmalloc_array(nr_cpu_ids, sizeof(int), GFP_KERNEL);

@@ -26,6 +26,9 @@
 #include "../partition.h"
 #include "../npt.h"
 #include "../emulate.h"
+#include "../spec.h"
+#include "../debugreg.h"
+#include "../fpu.h"
 #include "../hcall/hcall.h"
 #include "insn_len.h"
 #include "svm.h"
@@ -34,7 +37,6 @@
 #define PV_SVM_CHILD_IOPM_ORDER		2	/* 12 KiB used */
 #define PV_SVM_CHILD_MSRPM_ORDER	1	/* 8 KiB */
 #define PV_SVM_FIRST_CHILD_ASID		2	/* 1 is the root's */
-#define PV_DR6_INIT			0xffff0ff0ULL	/* DR6 after reset */
 #define PV_NPF_GUEST_PAGE		BIT_ULL(33)	/* NPF in the guest's walk */
 
 struct pv_svm_part {
@@ -148,10 +150,13 @@ static void pv_svm_child_intercepts(struct vmcb *vmcb)
 		INTERCEPT_CLGI, INTERCEPT_SKINIT, INTERCEPT_INVLPGA,
 		INTERCEPT_MONITOR, INTERCEPT_MWAIT, INTERCEPT_MWAIT_COND,
 		INTERCEPT_XSETBV, INTERCEPT_RSM,
-		/* DR0-3 are the host's: the child gets none of them. */
+		/*
+		 * DR0-3 are the root's while a child runs: the VP's own are
+		 * emulated, and a DR7 write says when they must be loaded.
+		 */
 		INTERCEPT_DR0_READ, INTERCEPT_DR1_READ, INTERCEPT_DR2_READ,
 		INTERCEPT_DR3_READ, INTERCEPT_DR0_WRITE, INTERCEPT_DR1_WRITE,
-		INTERCEPT_DR2_WRITE, INTERCEPT_DR3_WRITE,
+		INTERCEPT_DR2_WRITE, INTERCEPT_DR3_WRITE, INTERCEPT_DR7_WRITE,
 	};
 	unsigned int i;
 
@@ -258,7 +263,7 @@ static void pv_svm_vp_load(struct pv_vp *vp)
 	/* VMRUN requires SVME in the guest's EFER; the VP never sees it. */
 	sa->efer = st->efer | EFER_SVME;
 	sa->dr7 = st->dr7;
-	sa->dr6 = PV_DR6_INIT;
+	sa->dr6 = vp->dr6;
 	sa->g_pat = st->pat;
 	/* VMLOAD/VMSAVE around the VP's VMRUN switch these. */
 	sa->star = st->star;
@@ -319,6 +324,7 @@ static void pv_svm_vp_store(struct pv_vp *vp)
 	st->cr4 = sa->cr4;
 	st->efer = sa->efer & ~EFER_SVME;
 	st->dr7 = sa->dr7;
+	vp->dr6 = sa->dr6;
 	st->pat = sa->g_pat;
 	st->star = sa->star;
 	st->lstar = sa->lstar;
@@ -433,6 +439,39 @@ static void pv_svm_shadowed_hlt(struct pv_vp *vp, struct pv_exit *e)
 }
 
 /*
+ * MOV to or from DR0-3, or to DR7 (the debug registers intercepted):
+ * which GPR, from EXITINFO1 with decode assists, else from the bytes.
+ * Bytes that are not a MOV DR (changed under the CPU) are run again.
+ */
+static void pv_svm_dr_decode(struct pv_vp *vp, struct pv_exit *e,
+			     unsigned int code)
+{
+	const struct vmcb *vmcb = ((struct pv_svm_vp *)vp->arch)->vmcb;
+	struct pv_gpa_reader rd = {
+		.read = pv_child_mem_read,
+		.ctx = &((struct pv_svm_part *)vp->part->arch)->mem,
+	};
+	bool write = code >= SVM_EXIT_WRITE_DR0;
+	u8 buf[PV_INSN_MAX], gpr = 0;
+	bool code64;
+	int n, len = -EINVAL;
+
+	n = pv_emul_fetch_insn(vp, &rd, buf, &code64);
+	if (n > 0)
+		len = pv_svm_mov_dr_len(buf, n, code64, write, &gpr);
+	if (pv_caps.features & PARTVISOR_FEAT_DECODE_ASSISTS)
+		gpr = vmcb->control.exit_info_1 & 0xf;
+	else if (len < 0)
+		return;		/* PV_EXIT_INTERRUPTED: retried */
+	e->kind = PV_EXIT_DR;
+	e->dr.num = (code - SVM_EXIT_READ_DR0) & 0xf;
+	e->dr.gpr = gpr;
+	e->dr.write = write;
+	e->dr.wide = code64;
+	e->insn_len = len > 0 ? len : 3;
+}
+
+/*
  * Decode an exit into what host mode and the vendor-neutral run loop
  * handle. Runs in host mode, right after the exit.
  */
@@ -522,6 +561,12 @@ static void pv_svm_exit_decode(struct pv_vp *vp, struct pv_exit *e)
 	case SVM_EXIT_RDPMC:
 		e->kind = PV_EXIT_GP;
 		break;
+	case SVM_EXIT_READ_DR0 ... SVM_EXIT_READ_DR3:
+	case SVM_EXIT_WRITE_DR0 ... SVM_EXIT_WRITE_DR3:
+	case SVM_EXIT_WRITE_DR7:
+		e->kind = PV_EXIT_INTERRUPTED;
+		pv_svm_dr_decode(vp, e, vmcb->control.exit_code);
+		break;
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:
 	case SVM_EXIT_VMSAVE:
@@ -552,6 +597,8 @@ static void pv_svm_exit_decode(struct pv_vp *vp, struct pv_exit *e)
 u64 pv_svm_dispatch(struct pv_lp *lp, void *host_save)
 {
 	struct pv_svm_vp *v = lp->dispatch;
+	unsigned long host_dr[4];
+	bool dr;
 	u64 t;
 
 	if (!v)
@@ -564,9 +611,16 @@ u64 pv_svm_dispatch(struct pv_lp *lp, void *host_save)
 		 * again before the root runs. An interrupt that arrives
 		 * while host mode handles an exit ends the next run at once.
 		 */
+		dr = pv_dr_guest_enter(v->vp, v->vmcb->save.dr7, host_dr);
+		pv_fpu_xcr0_enter(v->vp, v->vmcb->save.cr4);
+		pv_spec_guest_enter(lp, v->vp, false);
 		asm volatile("sti" : : : "memory");
 		pv_svm_run(&v->regs, __pa(v->vmcb), __pa(host_save));
 		asm volatile("cli" : : : "memory");
+		pv_spec_guest_exit(lp, v->vp);
+		pv_fpu_xcr0_exit(v->vp);
+		if (dr)
+			pv_dr_guest_exit(host_dr);
 		v->vmcb->control.tlb_ctl = TLB_CONTROL_DO_NOTHING;
 		pv_svm_exit_decode(v->vp, &v->exit);
 		t = pv_stat_tsc();

@@ -4,7 +4,9 @@
  * mode on devirtualize.
  */
 #include <linux/linkage.h>
+#include <asm/cpufeatures.h>
 #include <asm/msr-index.h>
+#include <asm/nospec-branch.h>
 #include <asm/unwind_hints.h>
 
 #include "svm.h"
@@ -17,7 +19,8 @@
  *
  * One VMRUN of the root VP. FS, GS, TR, LDTR and the syscall MSRs are the
  * guest's between VMLOAD and VMSAVE; the host's come back from
- * host_save_pa so that per-CPU data works in the exit handler.
+ * host_save_pa so that per-CPU data works in the exit handler. The
+ * return stack buffer is refilled before the first RET (module/spec.c).
  */
 SYM_FUNC_START(pv_svm_run)
 	PV_PUSH_CALLEE_SAVED
@@ -53,6 +56,9 @@ SYM_FUNC_START(pv_svm_run)
 	pop	%rax
 	vmload	%rax
 
+	PV_RSB_REFILL %rax, 1f
+	UNTRAIN_RET
+1:
 	PV_POP_CALLEE_SAVED
 	RET
 SYM_FUNC_END(pv_svm_run)

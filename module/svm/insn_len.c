@@ -64,31 +64,50 @@ int pv_svm_insn_min_len(enum pv_svm_insn insn)
 	return insn < PV_NR_SVM_INSNS ? pv_svm_opcodes[insn].len : 0;
 }
 
+/*
+ * Past the prefixes: legacy ones in any order, REX (40-4F) only in 64-bit
+ * mode, and only the last REX counts. The opcode's offset, or an error.
+ */
+static int pv_skip_prefixes(const u8 *bytes, unsigned int avail,
+			    bool long_mode, bool *rep, u8 *rex)
+{
+	unsigned int pos = 0;
+
+	*rep = false;
+	*rex = 0;
+	for (;;) {
+		if (pos >= avail)
+			return avail > PV_MAX_INSN_LEN ? -E2BIG : -ENODATA;
+		if (pv_is_legacy_prefix(bytes[pos])) {
+			*rep |= bytes[pos] == 0xf3;
+			*rex = 0;
+			pos++;
+		} else if (long_mode && (bytes[pos] & 0xf0) == 0x40) {
+			*rex = bytes[pos];
+			pos++;
+		} else {
+			return pos;
+		}
+	}
+}
+
 int pv_svm_insn_len(const u8 *bytes, unsigned int avail, bool long_mode,
 		    enum pv_svm_insn insn)
 {
 	const struct pv_opcode *op;
-	unsigned int pos = 0, i;
-	bool rep = false;
+	unsigned int pos, i;
+	bool rep;
+	u8 rex;
+	int ret;
 
 	if (insn >= PV_NR_SVM_INSNS)
 		return -EINVAL;
 	op = &pv_svm_opcodes[insn];
 	avail = min_t(unsigned int, avail, PV_MAX_INSN_LEN + 1);
-
-	/* Legacy prefixes in any order; REX (40-4F) only in 64-bit mode. */
-	for (;;) {
-		if (pos >= avail)
-			return avail > PV_MAX_INSN_LEN ? -E2BIG : -ENODATA;
-		if (pv_is_legacy_prefix(bytes[pos])) {
-			rep |= bytes[pos] == 0xf3;
-			pos++;
-		} else if (long_mode && (bytes[pos] & 0xf0) == 0x40) {
-			pos++;
-		} else {
-			break;
-		}
-	}
+	ret = pv_skip_prefixes(bytes, avail, long_mode, &rep, &rex);
+	if (ret < 0)
+		return ret;
+	pos = ret;
 
 	/* PAUSE is the only one whose meaning depends on a prefix. */
 	if (insn == PV_INSN_PAUSE && !rep)
@@ -101,5 +120,32 @@ int pv_svm_insn_len(const u8 *bytes, unsigned int avail, bool long_mode,
 			return -EINVAL;
 	}
 	pos += op->len;
+	return pos > PV_MAX_INSN_LEN ? -E2BIG : pos;
+}
+
+/*
+ * MOV to (0F 23) or from (0F 21) a debug register: its length and, in
+ * *@gpr, the general register (ModRM.rm, extended by REX.B; the CPU
+ * treats any ModRM as the register form).
+ */
+int pv_svm_mov_dr_len(const u8 *bytes, unsigned int avail, bool long_mode,
+		      bool write, u8 *gpr)
+{
+	unsigned int pos;
+	bool rep;
+	u8 rex;
+	int ret;
+
+	avail = min_t(unsigned int, avail, PV_MAX_INSN_LEN + 1);
+	ret = pv_skip_prefixes(bytes, avail, long_mode, &rep, &rex);
+	if (ret < 0)
+		return ret;
+	pos = ret;
+	if (pos + 3 > avail)
+		return avail > PV_MAX_INSN_LEN ? -E2BIG : -ENODATA;
+	if (bytes[pos] != 0x0f || bytes[pos + 1] != (write ? 0x23 : 0x21))
+		return -EINVAL;
+	*gpr = (bytes[pos + 2] & 7) | (rex & 1 ? 8 : 0);
+	pos += 3;
 	return pos > PV_MAX_INSN_LEN ? -E2BIG : pos;
 }

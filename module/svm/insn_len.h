@@ -40,5 +40,7 @@ enum pv_svm_insn {
 int pv_svm_insn_len(const u8 *bytes, unsigned int avail, bool long_mode,
 		    enum pv_svm_insn insn);
 int pv_svm_insn_min_len(enum pv_svm_insn insn);
+int pv_svm_mov_dr_len(const u8 *bytes, unsigned int avail, bool long_mode,
+		      bool write, u8 *gpr);
 
 #endif /* _PV_SVM_INSN_LEN_H */

@@ -12,6 +12,7 @@
 #include <linux/panic.h>
 #include <linux/smp.h>
 #include <linux/uaccess.h>
+#include <asm/debugreg.h>
 #include <asm/desc.h>
 #include <asm/msr.h>
 #include <asm/processor.h>
@@ -44,6 +45,7 @@ struct pv_svm_lp {
 	u64 launch_cr3;
 	u64 root_hsave_pa;	/* what the root believes VM_HSAVE_PA holds */
 	bool entered;
+	bool tlb_dropped;	/* the devirtualize call flushed every ASID */
 	struct pv_leave leave;
 };
 
@@ -225,6 +227,7 @@ static int pv_svm_lp_launch(struct pv_lp *lp)
 	wrmsrl(MSR_EFER, efer | EFER_SVME);
 	wrmsrl(MSR_VM_HSAVE_PA, __pa(s->hsave));
 	s->entered = false;
+	s->tlb_dropped = false;
 	memset(&s->regs, 0, sizeof(s->regs));
 	pv_svm_init_vmcb(s);
 	pv_vmsave(__pa(s->host_save));
@@ -353,6 +356,17 @@ static enum pv_hc_action pv_svm_vmmcall(struct pv_lp *lp,
 		return PV_HC_CONTINUE;
 	}
 	action = pv_hc_root_dispatch(&hc, &lp->stats.root_vp);
+	if (action == PV_HC_DEVIRT && !s->tlb_dropped) {
+		/*
+		 * Children's translations stay in the TLB under their ASIDs
+		 * and would outlive partvisor, for whatever uses SVM next. One
+		 * more VMRUN of the root flushes every ASID; the root then
+		 * makes the same call again, and leaves.
+		 */
+		s->tlb_dropped = true;
+		vmcb->control.tlb_ctl = TLB_CONTROL_FLUSH_ALL_ASID;
+		return PV_HC_CONTINUE;
+	}
 	if (action == PV_HC_REPEAT) {
 		s->regs.rcx = hc.input;
 		return action;
@@ -437,6 +451,11 @@ static void __noreturn pv_svm_host_main(struct pv_lp *lp)
 	u64 efer, t0, cycles;
 
 	asm volatile("clgi" : : : "memory");
+	/*
+	 * Host mode runs without breakpoints: every #VMEXIT brings back
+	 * this DR7, and a child's DR0-3 may be in the CPU (debugreg.h).
+	 */
+	native_set_debugreg(7, 0);
 	vmcb->save.rsp = s->launch_rsp;
 	native_write_cr3(lp->host_cr3);
 

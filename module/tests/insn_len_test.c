@@ -112,6 +112,32 @@ static void insn_mismatch(struct kunit *test)
 					      PV_NR_SVM_INSNS), -EINVAL);
 }
 
+/* MOV DR: the GPR from ModRM.rm and REX.B, only the last REX counting. */
+static void insn_mov_dr(struct kunit *test)
+{
+	const u8 from_dr0[] = { 0x0f, 0x21, 0xc1 };		/* mov ecx, dr0 */
+	const u8 to_dr3[] = { 0x41, 0x0f, 0x23, 0xdf };	/* mov dr3, r15 */
+	const u8 rex_voided[] = { 0x41, 0x66, 0x0f, 0x23, 0xc7 };
+	const u8 not_dr[] = { 0x0f, 0x22, 0xc0 };		/* mov cr0, eax */
+	u8 gpr = 0xff;
+
+	KUNIT_EXPECT_EQ(test, pv_svm_mov_dr_len(from_dr0, 3, false, false, &gpr), 3);
+	KUNIT_EXPECT_EQ(test, gpr, 1);
+	KUNIT_EXPECT_EQ(test, pv_svm_mov_dr_len(to_dr3, 4, true, true, &gpr), 4);
+	KUNIT_EXPECT_EQ(test, gpr, 15);
+	/* Outside 64-bit mode 41 is INC ECX, not a prefix. */
+	KUNIT_EXPECT_EQ(test, pv_svm_mov_dr_len(to_dr3, 4, false, true, &gpr),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, pv_svm_mov_dr_len(rex_voided, 5, true, true, &gpr), 5);
+	KUNIT_EXPECT_EQ(test, gpr, 7);
+	KUNIT_EXPECT_EQ(test, pv_svm_mov_dr_len(from_dr0, 3, false, true, &gpr),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, pv_svm_mov_dr_len(not_dr, 3, false, true, &gpr),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, pv_svm_mov_dr_len(from_dr0, 2, false, false, &gpr),
+			-ENODATA);
+}
+
 static struct kunit_case pv_insn_len_cases[] = {
 	KUNIT_CASE(insn_plain),
 	KUNIT_CASE(insn_table_is_consistent),
@@ -119,6 +145,7 @@ static struct kunit_case pv_insn_len_cases[] = {
 	KUNIT_CASE(insn_limits),
 	KUNIT_CASE(insn_truncated),
 	KUNIT_CASE(insn_mismatch),
+	KUNIT_CASE(insn_mov_dr),
 	{}
 };
 

@@ -43,6 +43,9 @@
 #include "../partition.h"
 #include "../npt.h"
 #include "../hcall/hcall.h"
+#include "../spec.h"
+#include "../debugreg.h"
+#include "../fpu.h"
 #include "vmx.h"
 
 #define PV_VMX_FIRST_CHILD_VPID		2	/* 1 is the root's */
@@ -50,6 +53,7 @@
 #define PV_VMX_EXIT_VMFAIL		U32_MAX	/* VMLAUNCH itself failed */
 #define PV_VMX_FAILED_ENTRY		BIT(31)
 #define PV_VMX_AR_UNUSABLE		BIT(16)
+#define PV_VMX_AR_L			BIT(13)	/* 64-bit code segment */
 #define PV_EPT_QUAL_READ		BIT(0)
 #define PV_EPT_QUAL_WRITE		BIT(1)
 #define PV_EPT_QUAL_FETCH		BIT(2)
@@ -59,6 +63,9 @@
 #define PV_IO_QUAL_IN			BIT(3)
 #define PV_IO_QUAL_STRING		BIT(4)
 #define PV_IO_QUAL_REP			BIT(5)
+#define PV_DR_QUAL_NUM			0x7
+#define PV_DR_QUAL_FROM			BIT(4)	/* MOV from the DR */
+#define PV_DR_QUAL_GPR_SHIFT		8
 #define PV_VMX_SLICE_MS			1	/* preemption timer, when offered */
 
 /* The VMCS keeps ES, CS, SS, DS, FS, GS, LDTR and TR two encodings apart. */
@@ -120,6 +127,7 @@ struct pv_vmx_vp {
 	bool flush;		/* INVEPT before this run */
 	bool irq_window;	/* interrupt-window exiting this run */
 	struct pv_tlb_track tlb;
+	struct pv_vp *vp;
 };
 
 /* The children's controls, decided once at setup. */
@@ -187,8 +195,8 @@ void pv_vmx_child_setup(void)
 				    CPU_BASED_HLT_EXITING |
 				    CPU_BASED_UNCOND_IO_EXITING |
 				    CPU_BASED_RDPMC_EXITING |
-				    CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
 				    CPU_BASED_MOV_DR_EXITING |
+				    CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
 				    CPU_BASED_MWAIT_EXITING |
 				    CPU_BASED_MONITOR_EXITING |
 				    CPU_BASED_INTR_WINDOW_EXITING, &pv_vmxc.proc);
@@ -303,6 +311,7 @@ static int pv_vmx_vp_init(struct pv_vp *vp)
 	v->vpid = xp->vpid;
 	v->id = atomic64_inc_return(&pv_vmx_vp_ids);
 	v->tlb.last_cpu = -1;
+	v->vp = vp;
 	vp->arch = v;
 	return 0;
 }
@@ -588,8 +597,11 @@ u64 pv_vmx_dispatch(struct pv_lp *lp, u64 root_vmcs_pa)
 {
 	struct pv_vmx_vp *v = lp->dispatch;
 	u64 host[ARRAY_SIZE(pv_vmx_host_fields)];
+	unsigned long host_dr[4], host_dr6;
 	u64 vmcs_pa, cr2;
 	unsigned int i;
+	bool dr;
+	int ret;
 
 	if (!v)
 		return HV_STATUS_INVALID_PARTITION_STATE;
@@ -608,13 +620,28 @@ u64 pv_vmx_dispatch(struct pv_lp *lp, u64 root_vmcs_pa)
 	/* CR2 is not part of the VMCS: the VP's in the register meanwhile. */
 	cr2 = native_read_cr2();
 	native_write_cr2(v->g.cr2);
-	if (pv_vmx_run(&v->regs, 0)) {
+	/* DR6 is the VP's while it runs; the root's comes back. */
+	host_dr6 = native_get_debugreg(6);
+	if (host_dr6 != v->vp->dr6)
+		native_set_debugreg(6, v->vp->dr6);
+	dr = pv_dr_guest_enter(v->vp, v->g.dr7, host_dr);
+	pv_fpu_xcr0_enter(v->vp, v->g.cr4);
+	pv_spec_guest_enter(lp, v->vp, true);
+	ret = pv_vmx_run(&v->regs, 0);
+	pv_spec_guest_exit(lp, v->vp);
+	if (dr)
+		pv_dr_guest_exit(host_dr);
+	v->vp->dr6 = native_get_debugreg(6);
+	if (v->vp->dr6 != host_dr6)
+		native_set_debugreg(6, host_dr6);
+	if (ret) {
 		v->x.reason = PV_VMX_EXIT_VMFAIL;
 		v->x.insn_error = pv_vmread(VM_INSTRUCTION_ERROR);
 	} else {
 		v->g.cr2 = native_read_cr2();
 		pv_vmx_read_vmcs(v);
 	}
+	pv_fpu_xcr0_exit(v->vp);
 	native_write_cr2(cr2);
 
 	/* Never active anywhere while the root runs. */
@@ -854,6 +881,14 @@ static void pv_vmx_vp_exit(struct pv_vp *vp, struct pv_exit *e)
 		break;
 	case EXIT_REASON_RDPMC:
 		e->kind = PV_EXIT_GP;
+		break;
+	case EXIT_REASON_DR_ACCESS:
+		e->kind = PV_EXIT_DR;
+		e->dr.num = q & PV_DR_QUAL_NUM;
+		e->dr.write = !(q & PV_DR_QUAL_FROM);
+		e->dr.gpr = (q >> PV_DR_QUAL_GPR_SHIFT) & 0xf;
+		e->dr.wide = (g->efer & EFER_LMA) &&
+			     (g->seg[PV_VSEG_CS].ar & PV_VMX_AR_L);
 		break;
 	case EXIT_REASON_XSETBV:
 		/* The run loop's XSETBV needs the host's XSAVE. */

@@ -6,7 +6,9 @@
 #include <linux/linkage.h>
 #include <linux/errno.h>
 #include <asm/asm.h>
+#include <asm/cpufeatures.h>
 #include <asm/msr-index.h>
+#include <asm/nospec-branch.h>
 #include <asm/unwind_hints.h>
 
 #include "vmx.h"
@@ -23,6 +25,8 @@
  * instruction fails and falls through. The flags tell the two apart: a VM
  * exit clears them all, VMfail sets CF or ZF. Returns 0 after a VM exit
  * and 1 on VMfail (the guest registers are then saved back unchanged).
+ * The return stack buffer and branch history are cleared before the
+ * first RET (module/spec.c).
  */
 SYM_FUNC_START(pv_vmx_run)
 	PV_PUSH_CALLEE_SAVED
@@ -48,8 +52,11 @@ SYM_INNER_LABEL(pv_vmx_exit, SYM_L_GLOBAL)
 	PV_SAVE_GPRS %rdi
 	popq	PV_GPR_RDI(%rdi)
 	lea	8(%rsp), %rsp
-	mov	$0, %eax
-	setna	%al
+	setna	%bl
+
+	PV_RSB_REFILL %rcx, 1f
+	CLEAR_BRANCH_HISTORY_VMEXIT
+1:	movzbl	%bl, %eax
 	PV_POP_CALLEE_SAVED
 	RET
 SYM_FUNC_END(pv_vmx_run)

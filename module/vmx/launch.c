@@ -116,6 +116,15 @@ static void pv_invvpid_all(void)
 		     : "cc", "memory");
 }
 
+static void pv_invept_all(void)
+{
+	struct { u64 eptp, reserved; } desc = { 0, 0 };
+
+	asm volatile("invept %0, %1"
+		     : : "m"(desc), "r"((u64)VMX_EPT_EXTENT_GLOBAL)
+		     : "cc", "memory");
+}
+
 /*
  * A control field: the bits we want, the ones we take when offered, and
  * whatever the CPU insists on. Fails when a wanted bit is not allowed.
@@ -168,6 +177,8 @@ static int pv_vmx_setup(void)
 				 SECONDARY_EXEC_ENABLE_USR_WAIT_PAUSE |
 				 SECONDARY_EXEC_ENABLE_VPID, &pv_vmx.proc2);
 	}
+	pv_vmx.invept_all = (cap & VMX_EPT_INVEPT_BIT) &&
+			    (cap & VMX_EPT_EXTENT_GLOBAL_BIT);
 	/* A root VPID saves a TLB flush per exit, if we can flush it. */
 	if ((cap & PV_VPID_CAP_INVVPID) && (cap & PV_VPID_CAP_ALL_CONTEXT))
 		pv_vmx.vpid = pv_vmx.proc2 & SECONDARY_EXEC_ENABLE_VPID;
@@ -485,6 +496,11 @@ static int pv_vmx_lp_launch(struct pv_lp *lp)
 		       lp->cpu, v->fail_error);
 	}
 off:
+	/* No child's translations outlive partvisor in the TLB. */
+	if (pv_vmx.vpid)
+		pv_invvpid_all();
+	if (pv_vmx.invept_all)
+		pv_invept_all();
 	pv_vmclear(__pa(v->vmcs));
 	pv_vmx_off();
 	cr4_clear_bits(X86_CR4_VMXE);

@@ -25,6 +25,7 @@ struct pv_vmx_caps {
 	u64 ept_vpid_cap;			/* IA32_VMX_EPT_VPID_CAP, or 0 */
 	bool true_ctls;				/* the TRUE_* control MSRs exist */
 	bool vpid;				/* VPIDs and INVVPID usable */
+	bool invept_all;			/* INVEPT of every EPTP */
 };
 
 extern struct pv_vmx_caps pv_vmx;

@@ -212,6 +212,14 @@ lane qemu-stock-kernel-bpf --lane qemu --kernel stock \
 		rmmod partvisor && insmod /pv/partvisor-nobtf.ko &&
 		run_tests.sh bpf_tools_test.sh || rc=1
 		rmmod partvisor || rc=1; exit $rc'
+# Speculation hygiene where Linux mitigates (retpolines: the RSB refill on
+# every exit), what it costs an exit, and the tests that run children
+# through it; the other lanes boot with mitigations=off.
+lane qemu-stock-kernel-mitigations --lane qemu --kernel stock \
+	--modules "$top/build/stock" \
+	--append "mitigations=auto spectre_v2=retpoline" \
+	-- run_tests.sh spec_bench.sh intercepts_test vp_run_test fpu_test \
+	isolation_test
 lane qemu-test-kernel-bpf --lane qemu --kernel test \
 	--modules "$top/build/test" \
 	-- sh -c 'run_tests.sh bpf_tools_test.sh; rc=$?
