@@ -29,6 +29,9 @@ enum pv_resume pv_dr_access(struct pv_vp *vp, const struct pv_exit *e)
 	u64 val = e->dr.wide ? *reg : (u32)*reg;
 	unsigned int num = e->dr.num;
 
+	/* The CPU checks this before the intercept; a second look costs nothing. */
+	if (ops->vp_cpl(vp))
+		return PV_RESUME_GP;
 	if (num < 4) {
 		if (e->dr.write)
 			vp->db[num] = val;
