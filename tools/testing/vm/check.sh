@@ -239,6 +239,9 @@ lane qemu-test-kernel-classic --lane qemu --kernel test --smp 4 \
 lane qemu-stock-kernel-classic --lane qemu --kernel stock --smp 4 \
 	--modules "$top/build/stock" -- sh -c "$classic_run"
 
+# selftests/fuzz is out of CI until its runs pass reliably: under the
+# debug kernels it still ends in soft lockups now and then (testing.rst).
+
 # demo_loop.sh (the demo guest a thousand times with a root CPU hog) is
 # out of CI until a VP that stopped with a host address as its RIP, once
 # in about 3000 runs, is explained (testing.rst, "Known problems").
