@@ -160,8 +160,7 @@ static struct fz_shared *S;
 static struct partvisor_info fz_info;
 static int fz_can_run, fz_classic, fz_nprocs, fz_nthreads;
 /* Known bugs kept out of the way (PV_FUZZ_AVOID). */
-static int fz_no_cr8, fz_no_xcr0, fz_no_busy_tss, fz_no_host_state;
-static __u64 fz_host_xcr0;
+static int fz_no_cr8, fz_no_busy_tss, fz_no_host_state;
 
 /* What a process knows about a partition; hints, except @creator. */
 struct fz_part {
@@ -1501,8 +1500,6 @@ static void op_stats_read(struct fz_ctx *c)
 /* Keep @s clear of the known bugs PV_FUZZ_AVOID names. */
 static void fz_sidestep(struct partvisor_vp_state *s)
 {
-	if (fz_no_xcr0)
-		s->xcr0 &= fz_host_xcr0 | 1;
 	if (fz_no_busy_tss)
 		s->tr.attrib = (s->tr.attrib & ~(PARTVISOR_SEG_TYPE_MASK |
 						 PARTVISOR_SEG_P)) |
@@ -2955,17 +2952,6 @@ static int fz_qemu_svm(void)
 	return !strncmp(vendor, "QEMU", 4);
 }
 
-static __u64 fz_xgetbv(void)
-{
-	unsigned int a, b, c, d;
-
-	__cpuid(1, a, b, c, d);
-	if (!(c & (1U << 27)))		/* OSXSAVE */
-		return 0;
-	asm volatile("xgetbv" : "=a"(a), "=d"(d) : "c"(0));
-	return ((__u64)d << 32) | a;
-}
-
 /*
  * PV_FUZZ_AVOID, a list of known bugs to keep out of the way, so that a
  * run can look for others meanwhile (default under QEMU's AMD-V: the
@@ -2978,9 +2964,6 @@ static __u64 fz_xgetbv(void)
  *         QEMU 7.2 aborts ("invalid tss type") when a child in legacy
  *         mode takes an interrupt or exception at CPL 3 with a busy TR,
  *         the type partvisor's INIT state and vp_modes.h give it.
- *   xcr0  VP states keep XCR0 within the host's: host mode loads the
- *         VP's XCR0 with XSETBV, and one naming components the CPU lacks
- *         faults there (a panic).
  *   invalid  a VP whose state looks like the host's (what a failed VMRUN
  *         under QEMU leaves in the save area, which becomes the VP's) gets
  *         a fresh state before it runs again: such a VP ran off with a
@@ -2994,9 +2977,7 @@ static void fz_avoid(void)
 		v = fz_qemu_svm() ? "cr8,tss" : "";
 	fz_no_cr8 = !!strstr(v, "cr8");
 	fz_no_busy_tss = !!strstr(v, "tss");
-	fz_no_xcr0 = !!strstr(v, "xcr0");
 	fz_no_host_state = !!strstr(v, "invalid");
-	fz_host_xcr0 = fz_xgetbv();
 	if (*v)
 		printf("# PV_FUZZ_AVOID=%s: known bugs kept out of the way\n", v);
 }
@@ -3077,8 +3058,8 @@ static void fz_report_busy(int nprocs, __u64 now, __u64 older_than)
 /* Wait for the workers; a hang is reported and ends the wait. */
 static int fz_wait(pid_t *pids, int nprocs)
 {
-	int left = nprocs, failed = 0, st, i, stuck = 0;
-	__u64 now, killed = 0;
+	int left = nprocs, failed = 0, st, i;
+	__u64 now, killed = 0, stuck = 0;
 	pid_t w;
 
 	while (left) {
@@ -3110,7 +3091,7 @@ static int fz_wait(pid_t *pids, int nprocs)
 					__u64 s = S->log[i][t].start;
 
 					if (s && now > s && now - s > FZ_STUCK_NS)
-						stuck = 1;
+						stuck = now;
 				}
 			}
 			if (stuck) {
@@ -3121,8 +3102,9 @@ static int fz_wait(pid_t *pids, int nprocs)
 				failed = 1;
 			}
 		}
+		/* A stuck thread gets a little longer, then it all ends. */
 		if (!killed && (now > S->deadline + FZ_GRACE_NS ||
-				(stuck && now > S->deadline))) {
+				(stuck && now > stuck + 10 * NSEC))) {
 			if (!stuck) {
 				fz_out("# workers still running %llu s after the deadline:",
 				       FZ_GRACE_NS / NSEC);
