@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "pv_test.h"
 #include "../tools/pvctl/vp_modes.h"
@@ -247,6 +248,24 @@ static void test_triple_fault(int dev)
 	pv_guest_free(&g);
 }
 
+static const unsigned char spin_guest[] = { 0xeb, 0xfe };	/* jmp $ */
+
+/*
+ * The spinning guest keeps interrupts disabled: a physical interrupt must
+ * end its run all the same (V_INTR_MASKING: the host's IF decides). Bochs
+ * 2.7's AMD-V ends it only when the guest's IF is set, so there it is.
+ */
+static void spin_if(struct partvisor_vp_state *st)
+{
+	if (pv_bochs_amd())
+		st->rflags |= 0x200;
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
 /*
  * Long mode with a code segment both 64-bit (L) and 32-bit (D): every
  * bit is defined, so it passes partvisor's checks, but VMRUN refuses it.
@@ -259,23 +278,75 @@ static void impossible(struct partvisor_vp_state *st)
 	st->cs.attrib |= PARTVISOR_SEG_L | PARTVISOR_SEG_DB;
 }
 
-static void test_invalid_state(int dev)
+/*
+ * A CR3 beyond the CPU's physical address width (all but 52-bit ones):
+ * QEMU refuses it before it reads the VMCB's control fields, the CS
+ * above after.
+ */
+static void wide_cr3(struct partvisor_vp_state *st)
 {
+	st->cr3 = 1ULL << 51;
+}
+
+static void test_invalid_state(int dev,
+			       void (*tweak)(struct partvisor_vp_state *),
+			       const char *what)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct partvisor_vp_state set, got;
 	struct partvisor_run r = { 0 };
+	struct timespec t0, t1;
 	struct pv_guest g;
 	int ret;
 
-	if (guest_new(dev, &g, crash_guest, sizeof(crash_guest), impossible)) {
-		pv_check(errno == EINVAL,
-			 "a CS both L and D refused when set (%s)",
+	if (guest_new(dev, &g, crash_guest, sizeof(crash_guest), tweak)) {
+		pv_check(errno == EINVAL, "%s refused when set (%s)", what,
 			 strerror(errno));
 		pv_guest_free(&g);
 		return;
 	}
+	ioctl(g.vp, PARTVISOR_GET_VP_STATE, &set);
 	ret = run(&g, &r);
 	pv_check(!ret && r.reason == PARTVISOR_EXIT_INVALID_STATE,
-		 "a CS both L and D: INVALID_STATE exit (%u, ret %d)",
-		 r.reason, ret);
+		 "%s: INVALID_STATE exit (%u, ret %d)",
+		 what, r.reason, ret);
+	/*
+	 * The refused entry must leave the VP as it was set: no host-mode
+	 * RIP, CR3 or descriptor table in its place, and the next RUN
+	 * refused the same way rather than run from whatever is there.
+	 */
+	memset(&got, 0, sizeof(got));
+	ioctl(g.vp, PARTVISOR_GET_VP_STATE, &got);
+	pv_check(!memcmp(&set, &got, sizeof(set)),
+		 "%s: the refused VP's state is the one it was given (rip %#llx, cr3 %#llx, gdtr %#llx; set %#llx, %#llx, %#llx)",
+		 what, (unsigned long long)got.rip, (unsigned long long)got.cr3,
+		 (unsigned long long)got.gdtr.base,
+		 (unsigned long long)set.rip, (unsigned long long)set.cr3,
+		 (unsigned long long)set.gdtr.base);
+	ret = run(&g, &r);
+	pv_check(!ret && r.reason == PARTVISOR_EXIT_INVALID_STATE,
+		 "%s: a second RUN is refused the same way (%u, ret %d)",
+		 what, r.reason, ret);
+	/*
+	 * The refused entries must not cost the root its LP: QEMU's refusal
+	 * also cleared V_INTR_MASKING in the VMCB, after which a child with
+	 * IF clear kept out physical interrupts, and so the signal, until
+	 * an NMI came (RCU's stall report, 21 s later).
+	 */
+	memcpy(g.mem + CODE, spin_guest, sizeof(spin_guest));
+	pv_state_real(&set, 0, CODE, 0x8000);
+	set.cr3 = 0;
+	spin_if(&set);
+	ret = ioctl(g.vp, PARTVISOR_SET_VP_STATE, &set);
+	sigaction(SIGALRM, &sa, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	alarm(1);
+	if (!ret)
+		ret = run(&g, &r);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	pv_check(ret == -1 && errno == EINTR && t1.tv_sec - t0.tv_sec < 10,
+		 "%s: then a signal ends RUN of the VP spinning with IF clear, after %ld s (%d, %s)",
+		 what, (long)(t1.tv_sec - t0.tv_sec), ret, strerror(errno));
 	pv_guest_free(&g);
 }
 
@@ -328,24 +399,6 @@ static void test_many(int dev)
 		 n, bad);
 	for (i = 0; i < n; i++)
 		pv_guest_free(&g[i]);
-}
-
-static const unsigned char spin_guest[] = { 0xeb, 0xfe };	/* jmp $ */
-
-/*
- * The spinning guest keeps interrupts disabled: a physical interrupt must
- * end its run all the same (V_INTR_MASKING: the host's IF decides). Bochs
- * 2.7's AMD-V ends it only when the guest's IF is set, so there it is.
- */
-static void spin_if(struct partvisor_vp_state *st)
-{
-	if (pv_bochs_amd())
-		st->rflags |= 0x200;
-}
-
-static void on_alarm(int sig)
-{
-	(void)sig;
 }
 
 static void test_signal(int dev)
@@ -414,12 +467,13 @@ int main(void)
 {
 	int dev = pv_open_vps_or_skip();
 
-	pv_plan(16);
+	pv_plan(23);
 	test_exits(dev);
 	test_in_then_msr(dev);
 	test_fpu(dev);
 	test_triple_fault(dev);
-	test_invalid_state(dev);
+	test_invalid_state(dev, impossible, "a CS both L and D");
+	test_invalid_state(dev, wide_cr3, "a CR3 beyond the address width");
 	test_many(dev);
 	test_signal(dev);
 	test_kill(dev);

@@ -276,7 +276,13 @@ static void pv_svm_vp_load(struct pv_vp *vp)
 	sa->sysenter_eip = st->sysenter_eip;
 	sa->cpl = st->cr0 & X86_CR0_PE ?
 		  (st->ss.attrib >> PARTVISOR_SEG_DPL_SHIFT) & 3 : 0;
+	/*
+	 * V_INTR_MASKING is set again, never just kept: QEMU's refusal of a
+	 * VMRUN writes back an int_ctl without it, and then the child's IF
+	 * would decide whether a physical interrupt ends its run.
+	 */
 	v->vmcb->control.int_ctl = (v->vmcb->control.int_ctl & ~V_TPR_MASK) |
+				   V_INTR_MASKING_MASK |
 				   (st->cr8 & V_TPR_MASK);
 }
 
@@ -581,6 +587,18 @@ static void pv_svm_exit_decode(struct pv_vp *vp, struct pv_exit *e)
 		e->kind = PV_EXIT_UD;
 		break;
 	case SVM_EXIT_ERR:
+		/*
+		 * What VMRUN leaves in the VMCB when it refuses it is not
+		 * the VP's: QEMU writes the host mode's own registers into
+		 * the save area, and an int_ctl without V_INTR_MASKING.
+		 * Put back the state the VP was given (every state that
+		 * enters the VMCB from outside goes through vp_load), so
+		 * that neither GET_VP_STATE nor the next VMRUN sees the
+		 * host's, and the next run still ends at a physical
+		 * interrupt.
+		 */
+		pv_svm_vp_load(vp);
+		e->rip = vmcb->save.rip;
 		e->kind = PV_EXIT_INVALID_STATE;
 		break;
 	default:
