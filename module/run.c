@@ -194,12 +194,43 @@ bool pv_run_handle(struct pv_vp *vp, const struct pv_exit *e,
 	return false;
 }
 
-static long pv_run_loop(struct pv_vp *vp, struct partvisor_run *run)
+/*
+ * One entry of @vp and the handling of its exit: the step both run loops
+ * repeat, root-mode RUN below and the classic dispatch threads
+ * (sched/classic.c). 1: handled, enter again; 0: @run holds an exit for
+ * the VMM; -EAGAIN: something was asserted meanwhile, look again; any
+ * other error ends RUN.
+ */
+int pv_run_step(struct pv_vp *vp, struct partvisor_run *run)
 {
 	const struct pv_part_ops *ops = pv_part_ops;
 	struct pv_exit e;
 	bool again;
+	int ret;
 	u64 t;
+
+	ret = pv_irq_prepare(vp);
+	if (ret)
+		return ret;
+	pv_vp_stats_dispatch(vp);
+	pv_trace_vp_entry(vp);
+	ret = ops->vp_dispatch(vp);
+	if (ret)
+		return ret;
+	ops->vp_exit(vp, &e);
+	t = pv_vp_stats_exit(vp, &e);
+	pv_trace_vp_exit(vp, &e);
+	again = pv_run_handle(vp, &e, run);
+	pv_vp_stats_handled(vp, &e, t);
+	if (again)
+		return 1;
+	run->rip = e.rip;
+	run->vendor_code = e.vendor_code;
+	return 0;
+}
+
+static long pv_run_loop(struct pv_vp *vp, struct partvisor_run *run)
+{
 	int ret;
 
 	for (;;) {
@@ -207,27 +238,9 @@ static long pv_run_loop(struct pv_vp *vp, struct partvisor_run *run)
 			return -EINTR;
 		cond_resched();
 		pv_root_sched_account(vp);
-		ret = pv_irq_prepare(vp);
-		if (!ret) {
-			pv_vp_stats_dispatch(vp);
-			pv_trace_vp_entry(vp);
-			ret = ops->vp_dispatch(vp);
-		}
-		/* Something was asserted meanwhile: look again. */
-		if (ret == -EAGAIN)
-			continue;
-		if (ret)
+		ret = pv_run_step(vp, run);
+		if (ret != 1 && ret != -EAGAIN)
 			return ret;
-		ops->vp_exit(vp, &e);
-		t = pv_vp_stats_exit(vp, &e);
-		pv_trace_vp_exit(vp, &e);
-		again = pv_run_handle(vp, &e, run);
-		pv_vp_stats_handled(vp, &e, t);
-		if (again)
-			continue;
-		run->rip = e.rip;
-		run->vendor_code = e.vendor_code;
-		return 0;
 	}
 }
 

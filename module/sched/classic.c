@@ -219,15 +219,15 @@ enum pv_disp_end {
 	PV_DISP_DONE,		/* RUN's answer is ready */
 };
 
-/* Run @vp on this LP until its slice ends or it stops being runnable. */
-static enum pv_disp_end pv_disp_vp(struct pv_disp *dp, struct pv_vp *vp,
-				   u64 end)
+/*
+ * Run @vp on this LP until its slice ends or it stops being runnable. Its
+ * FPU image is loaded and saved around each entry (module/fpu.c): a
+ * dispatch thread's own registers are nobody's.
+ */
+static enum pv_disp_end pv_disp_steps(struct pv_disp *dp, struct pv_vp *vp,
+				      u64 end)
 {
-	const struct pv_part_ops *ops = pv_part_ops;
 	struct pv_vp_classic *c = &vp->cl;
-	struct pv_exit e;
-	bool again;
-	u64 t;
 	int ret;
 
 	for (;;) {
@@ -238,38 +238,31 @@ static enum pv_disp_end pv_disp_vp(struct pv_disp *dp, struct pv_vp *vp,
 		if (ktime_get_ns() >= end || READ_ONCE(dp->lp->need_resched) ||
 		    need_resched())
 			return PV_DISP_READY;
-		ret = pv_irq_prepare(vp);
-		if (!ret) {
-			pv_vp_stats_dispatch(vp);
-			pv_trace_vp_entry(vp);
-			c->fpu = true;
-			ret = ops->vp_dispatch(vp);
-			c->fpu = false;
-		}
+		ret = pv_run_step(vp, c->run);
 		if (ret == -EAGAIN)
 			continue;
-		if (ret) {
+		if (ret != 1) {
 			c->ret = ret;
 			return PV_DISP_DONE;
 		}
-		ops->vp_exit(vp, &e);
-		t = pv_vp_stats_exit(vp, &e);
-		pv_trace_vp_exit(vp, &e);
-		again = pv_run_handle(vp, &e, c->run);
-		pv_vp_stats_handled(vp, &e, t);
-		if (again && vp->irq.halted)
+		if (vp->irq.halted)
 			return PV_DISP_HALT;
-		if (again && c->yield) {
+		if (c->yield) {
 			c->yield = false;
 			return PV_DISP_READY;
 		}
-		if (again)
-			continue;
-		c->run->rip = e.rip;
-		c->run->vendor_code = e.vendor_code;
-		c->ret = 0;
-		return PV_DISP_DONE;
 	}
+}
+
+static enum pv_disp_end pv_disp_vp(struct pv_disp *dp, struct pv_vp *vp,
+				   u64 end)
+{
+	enum pv_disp_end how;
+
+	vp->cl.fpu = true;
+	how = pv_disp_steps(dp, vp, end);
+	vp->cl.fpu = false;
+	return how;
 }
 
 static void pv_disp_run(struct pv_disp *dp, struct pv_vp *vp, u64 slice)
