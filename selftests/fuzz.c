@@ -964,6 +964,26 @@ static void op_create_partition(struct fz_ctx *c)
 /* ----- partition fd ----- */
 
 /*
+ * Where user space ends (access_ok's limit, TASK_SIZE_MAX): a page below
+ * 2^56 with 5-level paging, else below 2^47. Only a 5-level kernel maps
+ * a hint above 2^47.
+ */
+static __u64 fz_user_top = (1ULL << 47) - FZ_PAGE;
+
+static void fz_probe_user_top(void)
+{
+	void *p = mmap((void *)(1ULL << 50), FZ_PAGE, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
+		       -1, 0);
+
+	if (p == MAP_FAILED)
+		return;
+	if ((__u64)(unsigned long)p >= 1ULL << 47)
+		fz_user_top = (1ULL << 56) - FZ_PAGE;
+	munmap(p, FZ_PAGE);
+}
+
+/*
  * Map arguments from the pool, our guest memory or nowhere, and what
  * uapi.rst says about them for a caller that is (@owner) or is not the
  * partition's creator.
@@ -1069,7 +1089,7 @@ static void fz_gen_region(struct fz_ctx *c, struct fz_part *pt,
 		 !(m->flags & PARTVISOR_MEM_READ) ||
 		 (m->uaddr & (FZ_PAGE - 1)) || m->uaddr + m->size < m->uaddr)
 		fz_fail_with(x, fz_e(EINVAL), "flags, uaddr alignment or wrap");
-	else if (m->uaddr + m->size > 1ULL << 56)
+	else if (m->uaddr + m->size > fz_user_top)
 		fz_fail_with(x, fz_e(EFAULT), "the range is not user memory");
 	else if (!owner)
 		fz_fail_with(x, fz_e(EPERM), "the caller did not create the partition");
@@ -3247,6 +3267,7 @@ int main(void)
 	fz_nprocs = nprocs;
 	fz_nthreads = nthreads;
 
+	fz_probe_user_top();
 	/* Skips print their own TAP header. */
 	dev = fz_setup();
 	printf("TAP version 13\n");
