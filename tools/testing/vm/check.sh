@@ -267,7 +267,8 @@ if [ "$mode" = full ]; then
 	lane_run qemu-stock-kernel-demo-loop --lane qemu --kernel stock \
 		--modules "$top/build/stock" --timeout 1000 \
 		-- env PV_TEST_TIMEOUT=900 run_tests.sh demo_loop.sh
-	# The fuzzer under the lockdep and kmemleak kernel, in both
+	# The fuzzer under the test kernel (KASAN, UBSAN, lockdep,
+	# kmemleak), in both
 	# scheduler modes, from fixed seeds (a run prints its seed; a
 	# failure reruns with it, testing.rst).
 	lane_run qemu-test-kernel-fuzz --lane qemu --kernel test \
