@@ -268,9 +268,8 @@ if [ "$mode" = full ]; then
 		--modules "$top/build/stock" --timeout 1000 \
 		-- env PV_TEST_TIMEOUT=900 run_tests.sh demo_loop.sh
 	# The fuzzer under the test kernel (KASAN, UBSAN, lockdep,
-	# kmemleak), in both
-	# scheduler modes, from fixed seeds (a run prints its seed; a
-	# failure reruns with it, testing.rst).
+	# kmemleak), in both scheduler modes, from fixed seeds (a run
+	# prints its seed; a failure reruns with it, testing.rst).
 	lane_run qemu-test-kernel-fuzz --lane qemu --kernel test \
 		--modules "$top/build/test" --timeout 900 \
 		-- sh -c 'export PV_FUZZ_SECONDS=200 PV_FUZZ_ITERS=25000
