@@ -182,9 +182,11 @@ lane kunit-test-kernel --lane qemu --kernel test --modules "$top/build/test" \
 # No --kvm here: a KVM guest under the debug kernel in QEMU TCG hangs now
 # and then inside KVM itself (seen in kvm_smoke's second run), so the
 # KVM side-by-side test runs on the stock kernel only.
-lane qemu-test-kernel --lane qemu --kernel test \
+# KASAN makes launch_cycles.sh take about 200 s here: more time per test.
+lane qemu-test-kernel --lane qemu --kernel test --timeout 1200 \
 	--modules "$top/build/test" \
-	-- env PV_EXPECT="$qemu_expect" PV_LAUNCH_CYCLES=100 run_tests.sh
+	-- env PV_EXPECT="$qemu_expect" PV_LAUNCH_CYCLES=100 \
+	PV_TEST_TIMEOUT=600 run_tests.sh
 # Two CPUs; KVM and trace_test.sh have lanes of their own (below).
 lane qemu-stock-kernel --lane qemu --kernel stock \
 	--modules "$top/build/stock" \
