@@ -32,6 +32,8 @@ while [ $i -lt "$runs" ]; do
 		bad=$((bad + 1))
 		echo "# run $i: exit $rc"
 		sed 's/^/#   /' $out $err
+		echo "#   kernel log:"
+		dmesg | tail -n 15 | sed 's/^/#   /'
 		[ $bad -lt 3 ] || break
 	fi
 done

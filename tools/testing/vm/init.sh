@@ -18,12 +18,14 @@ if [ $$ -eq 1 ]; then
 	mount -t devtmpfs devtmpfs /dev 2>/dev/null
 	export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 fi
-mountpoint -q /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
-mountpoint -q /sys/kernel/tracing ||
+# Not every busybox has mountpoint.
+mounted() { grep -q " $1 " /proc/mounts; }
+mounted /sys/kernel/debug || mount -t debugfs debugfs /sys/kernel/debug
+mounted /sys/kernel/tracing ||
 	mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null
 # Pseudo-terminals, for tests that drive a tool as a person at a terminal.
 mkdir -p /dev/pts
-mountpoint -q /dev/pts || mount -t devpts -o ptmxmode=0666 devpts /dev/pts
+mounted /dev/pts || mount -t devpts -o ptmxmode=0666 devpts /dev/pts
 [ -e /dev/ptmx ] || ln -s pts/ptmx /dev/ptmx
 
 [ -c "$out" ] && stty -F "$out" raw -echo 2>/dev/null
@@ -50,7 +52,23 @@ fi
 
 echo "PV-EXIT-STATUS: $rc" >&3
 # Closing the last fd of the serial port waits until its output has left;
-# powering off before that loses the tail (seen under Bochs).
+# powering off before that loses the tail (seen under Bochs). Ours is the
+# last only once every other process has gone (a test's leftover, a
+# watcher's sleep holding the port): end them and wait for them.
+if [ $$ -eq 1 ]; then
+	kill -9 -1 2>/dev/null
+	i=0
+	while [ $i -lt 20 ]; do
+		busy=
+		for p in /proc/[0-9]*; do
+			# Kernel threads and zombies have no exe.
+			[ "$p" != /proc/1 ] && [ -e "$p/exe" ] && busy=$p
+		done
+		[ -z "$busy" ] && break
+		sleep 1
+		i=$((i + 1))
+	done
+fi
 exec 3>&-
 if [ $$ -eq 1 ]; then
 	sync
