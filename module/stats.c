@@ -24,41 +24,13 @@
 #define SECONDS		PARTVISOR_STATS_UNIT_SECONDS
 #define PAGES		PARTVISOR_STATS_UNIT_PAGES
 
-enum pv_hc_slot pv_hc_slot(u16 code)
-{
-	switch (code) {
-	case PARTVISOR_HC_NOTIFY_LONG_SPIN_WAIT:
-		return PV_HC_SLOT_NOTIFY_LONG_SPIN_WAIT;
-	case PARTVISOR_HC_SEND_IPI:
-		return PV_HC_SLOT_SEND_IPI;
-	case PARTVISOR_HC_POST_MESSAGE:
-		return PV_HC_SLOT_POST_MESSAGE;
-	case PV_HC_DEVIRTUALIZE:
-		return PV_HC_SLOT_DEVIRTUALIZE;
-	case PV_HC_GET_SYSTEM_PROPERTY:
-		return PV_HC_SLOT_GET_SYSTEM_PROPERTY;
-	case PV_HC_DISPATCH_VP:
-		return PV_HC_SLOT_DISPATCH_VP;
-	case PARTVISOR_HC_DEBUG_OUTPUT:
-		return PV_HC_SLOT_DEBUG_OUTPUT;
-	default:
-		return PV_HC_SLOT_OTHER;
-	}
-}
-
 /*
- * The VP set is built at load time from the uapi's intercept names, so
- * that debugfs, the binary fd and the tracepoint's reason use one list.
+ * The VP set is built at load time from the uapi's intercept names and
+ * the hypercall table, so that debugfs, the binary fd and the
+ * tracepoint's reason use one list each.
  */
 #define PV_VP_NR_DESC	(4 + 3 * PARTVISOR_NR_INTERCEPTS + 2 * PV_NR_HC_SLOTS + 2)
 #define PV_NAME_LEN	48
-
-static const char * const pv_hc_slot_names[PV_NR_HC_SLOTS] = {
-	"0x0008_notify_long_spin_wait", "0x000b_send_ipi",
-	"0x005c_post_message", "0x8001_devirtualize",
-	"0x8002_get_system_property", "0x8003_dispatch_vp",
-	"0x8004_debug_output", "other",
-};
 
 static char pv_vp_names[PV_VP_NR_DESC][PV_NAME_LEN];
 static struct pv_stat_desc pv_vp_desc[PV_VP_NR_DESC];
@@ -81,6 +53,7 @@ void pv_stats_init(void)
 {
 	static const char * const icpt[] = PARTVISOR_INTERCEPT_NAMES;
 	unsigned int i, n = 0;
+	char hc[PV_NAME_LEN];
 
 	BUILD_BUG_ON(ARRAY_SIZE(icpt) != PARTVISOR_NR_INTERCEPTS);
 	BUILD_BUG_ON(sizeof(struct pv_vp_stats) / sizeof(u64) > U16_MAX);
@@ -101,10 +74,11 @@ void pv_stats_init(void)
 			       PV_VP_OFF(host_intercepts[i]));
 	}
 	for (i = 0; i < PV_NR_HC_SLOTS; i++) {
-		pv_vp_desc_add(&n, "hypercalls_", pv_hc_slot_names[i], CUM,
+		pv_hc_slot_name(i, hc, sizeof(hc));
+		pv_vp_desc_add(&n, "hypercalls_", hc, CUM,
 			       PV_VP_OFF(hypercalls[i]));
-		pv_vp_desc_add(&n, "hypercall_cycles_", pv_hc_slot_names[i],
-			       CUM | CYCLES, PV_VP_OFF(hypercall_cycles[i]));
+		pv_vp_desc_add(&n, "hypercall_cycles_", hc, CUM | CYCLES,
+			       PV_VP_OFF(hypercall_cycles[i]));
 	}
 	pv_vp_desc_add(&n, "", "interrupts_injected", CUM,
 		       PV_VP_OFF(interrupts_injected));

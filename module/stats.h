@@ -16,20 +16,16 @@
 struct file;
 struct seq_file;
 
-/* Hypercall statistics slots: the codes partvisor knows, then the rest. */
-enum pv_hc_slot {
-	PV_HC_SLOT_NOTIFY_LONG_SPIN_WAIT,
-	PV_HC_SLOT_SEND_IPI,
-	PV_HC_SLOT_POST_MESSAGE,
-	PV_HC_SLOT_DEVIRTUALIZE,
-	PV_HC_SLOT_GET_SYSTEM_PROPERTY,
-	PV_HC_SLOT_DISPATCH_VP,
-	PV_HC_SLOT_DEBUG_OUTPUT,
-	PV_HC_SLOT_OTHER,
-	PV_NR_HC_SLOTS,
-};
+/*
+ * Hypercall counter slots: one per entry of the call table
+ * (module/hcall/table.c, which checks the number), then every other code.
+ */
+#define PV_NR_HC_CALLS		7
+#define PV_HC_SLOT_OTHER	PV_NR_HC_CALLS
+#define PV_NR_HC_SLOTS		(PV_NR_HC_CALLS + 1)
 
-enum pv_hc_slot pv_hc_slot(u16 code);
+unsigned int pv_hc_slot(u16 code);
+const char *pv_hc_slot_name(unsigned int slot, char *buf, size_t len);
 
 /*
  * A VP's counter set: the root partition's VP on each LP and every child

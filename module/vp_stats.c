@@ -92,7 +92,7 @@ u64 pv_vp_stats_host(struct pv_vp *vp, const struct pv_exit *e, u64 since)
 
 void pv_vp_stats_hypercall(struct pv_vp *vp, u16 code, u64 cycles)
 {
-	enum pv_hc_slot slot = pv_hc_slot(code);
+	unsigned int slot = pv_hc_slot(code);
 
 	pv_stat_add(&vp->stats.hypercalls[slot], 1);
 	pv_stat_add(&vp->stats.hypercall_cycles[slot], cycles);

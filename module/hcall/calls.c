@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The root partition's hypercalls as pure logic: the call table and the
- * calls themselves, on top of what root.c reads from the machine (struct
- * pv_hc_root_env). No hardware access, no allocation, no locks: the exit
- * handlers run this in host mode, and KUnit runs it anywhere.
+ * The root partition's hypercalls as pure logic: their dispatch and the
+ * calls themselves (their rows are in table.c), on top of what root.c
+ * reads from the machine (struct pv_hc_root_env). No hardware access, no
+ * allocation, no locks: the exit handlers run this in host mode, and
+ * KUnit runs it anywhere.
  */
 #include <linux/compiler.h>
 #include <linux/kernel.h>
@@ -11,38 +12,6 @@
 #include <uapi/linux/partvisor.h>
 
 #include "hcall.h"
-
-struct pv_root_call {
-	struct pv_hc_desc desc;
-	enum pv_hc_slot slot;
-};
-
-static const struct pv_root_call pv_root_calls[] = {
-	{ { PV_HC_DEVIRTUALIZE, PV_HC_ROOT_ONLY | PV_HC_FAST_OK },
-	  PV_HC_SLOT_DEVIRTUALIZE },
-	{ { PV_HC_GET_SYSTEM_PROPERTY, PV_HC_ROOT_ONLY | PV_HC_REP },
-	  PV_HC_SLOT_GET_SYSTEM_PROPERTY },
-	{ { PV_HC_DISPATCH_VP, PV_HC_ROOT_ONLY | PV_HC_FAST_OK },
-	  PV_HC_SLOT_DISPATCH_VP },
-};
-
-static const struct pv_root_call *pv_hc_lookup(u16 code)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(pv_root_calls); i++)
-		if (pv_root_calls[i].desc.code == code)
-			return &pv_root_calls[i];
-	return NULL;
-}
-
-/* A root call's descriptor, for refusing it to children; NULL if none. */
-const struct pv_hc_desc *pv_hc_root_desc(u16 code)
-{
-	const struct pv_root_call *call = pv_hc_lookup(code);
-
-	return call ? &call->desc : NULL;
-}
 
 /*
  * "major.minor[.anything]" as major << 16 | minor, each part saturated at
@@ -134,24 +103,42 @@ enum pv_hc_action pv_hc_get_system_property(struct pv_hc_regs *regs,
 	return pv_hc_rep_end(regs, in, status, i);
 }
 
+enum pv_hc_action pv_hc_devirtualize(struct pv_hc_regs *regs,
+				     const struct pv_hc_input *in,
+				     const struct pv_hc_root_env *env)
+{
+	regs->result = pv_hc_result(HV_STATUS_SUCCESS, 0);
+	return PV_HC_DEVIRT;
+}
+
+/* The backend runs the child and sets the result. */
+enum pv_hc_action pv_hc_dispatch_vp(struct pv_hc_regs *regs,
+				    const struct pv_hc_input *in,
+				    const struct pv_hc_root_env *env)
+{
+	regs->result = pv_hc_result(HV_STATUS_SUCCESS, 0);
+	return PV_HC_DISPATCH;
+}
+
 /*
  * One root hypercall: decode, look up, validate, run. @slot is where the
- * call is counted; calls that do not even decode count as "other".
+ * call is counted: calls that do not decode, or that the root cannot
+ * make, count as "other".
  */
 enum pv_hc_action pv_hc_root_call(struct pv_hc_regs *regs,
 				  const struct pv_hc_root_env *env,
-				  enum pv_hc_slot *slot)
+				  unsigned int *slot)
 {
-	const struct pv_root_call *call;
+	const struct pv_hc_call *call = NULL;
 	struct pv_hc_input in;
 	u16 status;
 
 	*slot = PV_HC_SLOT_OTHER;
 	status = pv_hc_decode(regs->input, &in);
 	if (!status) {
-		call = pv_hc_lookup(in.code);
-		if (call) {
-			*slot = call->slot;
+		call = pv_hc_find(in.code);
+		if (call && call->root) {
+			*slot = call - pv_hc_calls;
 			status = pv_hc_validate(&call->desc, &in, true);
 		} else {
 			status = HV_STATUS_INVALID_HYPERCALL_CODE;
@@ -161,19 +148,5 @@ enum pv_hc_action pv_hc_root_call(struct pv_hc_regs *regs,
 		regs->result = pv_hc_result(status, 0);
 		return PV_HC_CONTINUE;
 	}
-
-	switch (in.code) {
-	case PV_HC_DEVIRTUALIZE:
-		regs->result = pv_hc_result(HV_STATUS_SUCCESS, 0);
-		return PV_HC_DEVIRT;
-	case PV_HC_GET_SYSTEM_PROPERTY:
-		return pv_hc_get_system_property(regs, &in, env);
-	case PV_HC_DISPATCH_VP:
-		/* The backend runs the child and sets the result. */
-		regs->result = pv_hc_result(HV_STATUS_SUCCESS, 0);
-		return PV_HC_DISPATCH;
-	}
-	/* A table entry without a case here is a bug. */
-	regs->result = pv_hc_result(HV_STATUS_INVALID_HYPERCALL_CODE, 0);
-	return PV_HC_CONTINUE;
+	return call->root(regs, &in, env);
 }

@@ -5,7 +5,7 @@
  * and what the hypercall MSRs do. guest_vp.c gives them the VP's
  * registers and memory; KUnit gives them fakes.
  *
- * Adding a call is one entry in pv_guest_calls[] and one function.
+ * Adding a call is one row in the call table (table.c) and one function.
  */
 #include <linux/compiler.h>
 #include <linux/kernel.h>
@@ -14,18 +14,8 @@
 
 #include "hcall.h"
 
-struct pv_guest_call {
-	struct pv_hc_desc desc;
-	/*
-	 * Bytes of fixed input the call reads: from the list at RDX in the
-	 * memory form, from RDX and R8 (16 bytes at most) in the fast form.
-	 */
-	u16 in_size;
-	u16 (*fn)(struct pv_hc_guest_ctx *c);
-};
-
 /* A simple call; its u64 input (the spin count) only informs. */
-static u16 pv_hc_long_spin_wait(struct pv_hc_guest_ctx *c)
+u16 pv_hc_long_spin_wait(struct pv_hc_guest_ctx *c)
 {
 	c->action = PV_HC_GUEST_YIELD;
 	return HV_STATUS_SUCCESS;
@@ -37,7 +27,7 @@ static u16 pv_hc_long_spin_wait(struct pv_hc_guest_ctx *c)
  * hypervisor's own), a payload over 240 bytes or a non-zero reserved
  * field: HV_STATUS_INVALID_PARAMETER.
  */
-static u16 pv_hc_post_message(struct pv_hc_guest_ctx *c)
+u16 pv_hc_post_message(struct pv_hc_guest_ctx *c)
 {
 	const struct pv_hc_post_message *in = (const void *)c->input;
 	struct partvisor_exit_message *msg = &c->exit->msg;
@@ -62,7 +52,7 @@ static u16 pv_hc_post_message(struct pv_hc_guest_ctx *c)
  * HV_STATUS_INVALID_PARAMETER; bytes crossing into the next page:
  * HV_STATUS_INVALID_ALIGNMENT, as for any list that does.
  */
-static u16 pv_hc_debug_output(struct pv_hc_guest_ctx *c)
+u16 pv_hc_debug_output(struct pv_hc_guest_ctx *c)
 {
 	const struct pv_hc_debug_output *in = (const void *)c->input;
 	struct partvisor_exit_message *msg = &c->exit->msg;
@@ -89,7 +79,7 @@ static u16 pv_hc_debug_output(struct pv_hc_guest_ctx *c)
  * than 0, a non-zero reserved byte or a VP that does not exist:
  * HV_STATUS_INVALID_PARAMETER, and no VP gets anything.
  */
-static u16 pv_hc_send_ipi(struct pv_hc_guest_ctx *c)
+u16 pv_hc_send_ipi(struct pv_hc_guest_ctx *c)
 {
 	const struct pv_hc_send_ipi *in = (const void *)c->input;
 
@@ -102,33 +92,12 @@ static u16 pv_hc_send_ipi(struct pv_hc_guest_ctx *c)
 	return c->env->send_ipi(c->env->priv, in->vector, in->processor_mask);
 }
 
-static const struct pv_guest_call pv_guest_calls[] = {
-	{ { PARTVISOR_HC_NOTIFY_LONG_SPIN_WAIT, PV_HC_FAST_OK }, sizeof(u64),
-	  pv_hc_long_spin_wait },
-	{ { PARTVISOR_HC_POST_MESSAGE, 0 }, sizeof(struct pv_hc_post_message),
-	  pv_hc_post_message },
-	{ { PARTVISOR_HC_DEBUG_OUTPUT, 0 }, sizeof(struct pv_hc_debug_output),
-	  pv_hc_debug_output },
-	{ { PARTVISOR_HC_SEND_IPI, PV_HC_FAST_OK }, sizeof(struct pv_hc_send_ipi),
-	  pv_hc_send_ipi },
-};
-
-static const struct pv_guest_call *pv_guest_lookup(u16 code)
-{
-	unsigned int i;
-
-	for (i = 0; i < ARRAY_SIZE(pv_guest_calls); i++)
-		if (pv_guest_calls[i].desc.code == code)
-			return &pv_guest_calls[i];
-	return NULL;
-}
-
 /*
  * The call's fixed input: RDX and R8 in the fast form; else the list at
  * RDX, 8-byte aligned, inside one page (HV_STATUS_INVALID_ALIGNMENT) and
  * in memory the VP may read (HV_STATUS_INVALID_PARAMETER).
  */
-static u16 pv_guest_input(const struct pv_guest_call *call,
+static u16 pv_guest_input(const struct pv_hc_call *call,
 			  const struct pv_hc_input *in,
 			  const struct pv_hc_regs *regs,
 			  const struct pv_hc_guest_env *env, u8 *buf)
@@ -161,8 +130,7 @@ enum pv_hc_guest_action pv_hc_guest_call(struct pv_hc_regs *regs,
 					 struct pv_hc_guest_exit *exit)
 {
 	u8 buf[PV_HC_GUEST_INPUT_MAX] __aligned(8) = { 0 };
-	const struct pv_guest_call *call;
-	const struct pv_hc_desc *root;
+	const struct pv_hc_call *call;
 	struct pv_hc_guest_ctx c = {
 		.env = env,
 		.regs = regs,
@@ -177,21 +145,22 @@ enum pv_hc_guest_action pv_hc_guest_call(struct pv_hc_regs *regs,
 	status = pv_hc_decode(regs->input, &in);
 	if (status)
 		goto out;
-	call = pv_guest_lookup(in.code);
+	call = pv_hc_find(in.code);
 	if (!call) {
-		root = pv_hc_root_desc(in.code);
-		status = root ? pv_hc_validate(root, &in, false) :
-				HV_STATUS_INVALID_HYPERCALL_CODE;
+		status = HV_STATUS_INVALID_HYPERCALL_CODE;
 		goto out;
 	}
+	/* The root's calls are ROOT_ONLY: HV_STATUS_ACCESS_DENIED here. */
 	status = pv_hc_validate(&call->desc, &in, false);
+	if (!status && !call->guest)
+		status = HV_STATUS_ACCESS_DENIED;
 	/* A call that passed the generic checks does something. */
 	if (!status && env->host_mode)
 		return PV_HC_GUEST_ROOT;
 	if (!status)
 		status = pv_guest_input(call, &in, regs, env, buf);
 	if (!status)
-		status = call->fn(&c);
+		status = call->guest(&c);
 out:
 	if (status)
 		c.action = PV_HC_GUEST_CONTINUE;

@@ -138,9 +138,15 @@ u16 pv_hc_sysprop(const struct pv_hc_sysprops *props, u64 id, u64 *value);
 enum pv_hc_action pv_hc_get_system_property(struct pv_hc_regs *regs,
 					    const struct pv_hc_input *in,
 					    const struct pv_hc_root_env *env);
+enum pv_hc_action pv_hc_devirtualize(struct pv_hc_regs *regs,
+				     const struct pv_hc_input *in,
+				     const struct pv_hc_root_env *env);
+enum pv_hc_action pv_hc_dispatch_vp(struct pv_hc_regs *regs,
+				    const struct pv_hc_input *in,
+				    const struct pv_hc_root_env *env);
 enum pv_hc_action pv_hc_root_call(struct pv_hc_regs *regs,
 				  const struct pv_hc_root_env *env,
-				  enum pv_hc_slot *slot);
+				  unsigned int *slot);
 
 /* The exit handlers' entry: module/hcall/root.c */
 enum pv_hc_action pv_hc_root_dispatch(struct pv_hc_regs *regs,
@@ -241,10 +247,36 @@ struct pv_hc_send_ipi {
 /* Message types with bit 31 set are the hypervisor's own. */
 #define PV_HC_MSG_TYPE_HYPERVISOR	BIT(31)
 
-const struct pv_hc_desc *pv_hc_root_desc(u16 code);
+u16 pv_hc_long_spin_wait(struct pv_hc_guest_ctx *c);
+u16 pv_hc_send_ipi(struct pv_hc_guest_ctx *c);
+u16 pv_hc_post_message(struct pv_hc_guest_ctx *c);
+u16 pv_hc_debug_output(struct pv_hc_guest_ctx *c);
 enum pv_hc_guest_action pv_hc_guest_call(struct pv_hc_regs *regs,
 					 const struct pv_hc_guest_env *env,
 					 struct pv_hc_guest_exit *exit);
+
+/*
+ * One row of the hypercall table (module/hcall/table.c): a call's code
+ * and forms, its counters' name, and its handler for the root partition,
+ * for children, or both. A call without a guest handler is ROOT_ONLY.
+ */
+struct pv_hc_call {
+	struct pv_hc_desc desc;
+	const char *name;
+	/*
+	 * Children's calls: bytes of fixed input the call reads, from the
+	 * list at RDX in the memory form, from RDX and R8 (16 bytes at
+	 * most) in the fast form.
+	 */
+	u16 in_size;
+	u16 (*guest)(struct pv_hc_guest_ctx *c);
+	enum pv_hc_action (*root)(struct pv_hc_regs *regs,
+				  const struct pv_hc_input *in,
+				  const struct pv_hc_root_env *env);
+};
+
+extern const struct pv_hc_call pv_hc_calls[PV_NR_HC_CALLS];
+const struct pv_hc_call *pv_hc_find(u16 code);
 
 /* The TLFS synthetic MSRs partvisor keeps per child partition. */
 struct pv_hv_msrs {

@@ -64,7 +64,7 @@ enum pv_hc_action pv_hc_root_dispatch(struct pv_hc_regs *regs,
 {
 	struct pv_hc_root_env env;
 	enum pv_hc_action action;
-	enum pv_hc_slot slot;
+	unsigned int slot;
 	u64 t0 = pv_stat_tsc();
 
 	pv_hc_root_env(&env);

@@ -9,6 +9,7 @@
 
 #include "../hcall/abi.c"
 #include "../hcall/calls.c"
+#include "../hcall/table.c"
 
 static u64 input(u16 code, bool fast, u16 hdr, u16 count, u16 start)
 {
@@ -324,7 +325,7 @@ static int first_written(unsigned int from, unsigned int to)
 struct run {
 	u64 result;
 	unsigned int exits;
-	enum pv_hc_slot slot;
+	unsigned int slot;
 	enum pv_hc_action action;
 };
 
@@ -384,13 +385,14 @@ static void hc_sysprop_continuation(struct kunit *test)
 		.input = sysprop(100, 0), .param0 = FAKE_IN, .param1 = FAKE_OUT,
 	};
 	enum pv_hc_action action;
-	enum pv_hc_slot slot;
+	unsigned int slot;
 	unsigned int exit;
 
 	for (exit = 0; exit < 6; exit++) {
 		action = pv_hc_root_call(&regs, &fake_env, &slot);
 		KUNIT_ASSERT_EQ(test, action, PV_HC_REPEAT);
-		KUNIT_EXPECT_EQ(test, slot, PV_HC_SLOT_GET_SYSTEM_PROPERTY);
+		KUNIT_EXPECT_EQ(test, slot,
+				pv_hc_slot(PV_HC_GET_SYSTEM_PROPERTY));
 		KUNIT_EXPECT_EQ(test, regs.input, sysprop(100, 16 * (exit + 1)));
 		/* Exactly the reps so far are done, no more. */
 		KUNIT_EXPECT_EQ(test, first_wrong(0, 16 * (exit + 1)), -1);
@@ -556,31 +558,69 @@ static void hc_sysprop_form(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, fake->out[0], FAKE_POISON);
 }
 
-/* The table: known codes, their slots, and what each does. */
+/*
+ * The one call table: codes unique, each call someone's, the root's
+ * calls ROOT_ONLY, children's inputs within the buffer, counter names
+ * unique and as the tools know them.
+ */
+static void hc_table(struct kunit *test)
+{
+	char a[48], b[48];
+	unsigned int i, j;
+
+	for (i = 0; i < PV_NR_HC_CALLS; i++) {
+		const struct pv_hc_call *c = &pv_hc_calls[i];
+
+		KUNIT_EXPECT_PTR_EQ(test, pv_hc_find(c->desc.code), c);
+		KUNIT_EXPECT_EQ(test, pv_hc_slot(c->desc.code), i);
+		KUNIT_EXPECT_TRUE_MSG(test, c->guest || c->root, "%s", c->name);
+		KUNIT_EXPECT_EQ_MSG(test, !c->guest,
+				    !!(c->desc.flags & PV_HC_ROOT_ONLY), "%s",
+				    c->name);
+		KUNIT_EXPECT_LE(test, c->in_size, PV_HC_GUEST_INPUT_MAX);
+		if (c->desc.flags & PV_HC_FAST_OK && c->guest)
+			KUNIT_EXPECT_LE(test, c->in_size, 2 * sizeof(u64));
+		pv_hc_slot_name(i, a, sizeof(a));
+		for (j = 0; j < i; j++)
+			KUNIT_EXPECT_STRNEQ(test, a,
+					    pv_hc_slot_name(j, b, sizeof(b)));
+	}
+	KUNIT_EXPECT_EQ(test, pv_hc_slot(0x0002), PV_HC_SLOT_OTHER);
+	KUNIT_EXPECT_STREQ(test, pv_hc_slot_name(PV_HC_SLOT_OTHER, a, sizeof(a)),
+			   "other");
+	KUNIT_EXPECT_STREQ(test,
+			   pv_hc_slot_name(pv_hc_slot(PARTVISOR_HC_SEND_IPI), a,
+					   sizeof(a)), "0x000b_send_ipi");
+	KUNIT_EXPECT_STREQ(test,
+			   pv_hc_slot_name(pv_hc_slot(PV_HC_DEVIRTUALIZE), a,
+					   sizeof(a)), "0x8001_devirtualize");
+}
+
+/* The root's calls: their slots, and what each does. */
 static void hc_root_codes(struct kunit *test)
 {
 	struct run r;
 
 	r = run_root(PV_HC_DEVIRTUALIZE, 0, 0);
 	KUNIT_EXPECT_EQ(test, r.action, PV_HC_DEVIRT);
-	KUNIT_EXPECT_EQ(test, r.slot, PV_HC_SLOT_DEVIRTUALIZE);
+	KUNIT_EXPECT_EQ(test, r.slot, pv_hc_slot(PV_HC_DEVIRTUALIZE));
 	EXPECT_RESULT(test, r, HV_STATUS_SUCCESS, 0);
 	/* A malformed devirtualize must not leave host mode. */
 	r = run_root(input(PV_HC_DEVIRTUALIZE, 0, 0, 1, 0), 0, 0);
 	KUNIT_EXPECT_EQ(test, r.action, PV_HC_CONTINUE);
-	KUNIT_EXPECT_EQ(test, r.slot, PV_HC_SLOT_DEVIRTUALIZE);
+	KUNIT_EXPECT_EQ(test, r.slot, pv_hc_slot(PV_HC_DEVIRTUALIZE));
 	EXPECT_RESULT(test, r, HV_STATUS_INVALID_HYPERCALL_INPUT, 0);
 	r = run_root(PV_HC_DEVIRTUALIZE | BIT_ULL(60), 0, 0);
 	KUNIT_EXPECT_EQ(test, r.action, PV_HC_CONTINUE);
 	KUNIT_EXPECT_EQ(test, r.slot, PV_HC_SLOT_OTHER);
 
 	r = run_root(sysprop(1, 0), FAKE_IN, FAKE_OUT);
-	KUNIT_EXPECT_EQ(test, r.slot, PV_HC_SLOT_GET_SYSTEM_PROPERTY);
+	KUNIT_EXPECT_EQ(test, r.slot, pv_hc_slot(PV_HC_GET_SYSTEM_PROPERTY));
 	EXPECT_RESULT(test, r, HV_STATUS_SUCCESS, 1);
 
 	r = run_root(PV_HC_DISPATCH_VP, 0, 0);
 	KUNIT_EXPECT_EQ(test, r.action, PV_HC_DISPATCH);
-	KUNIT_EXPECT_EQ(test, r.slot, PV_HC_SLOT_DISPATCH_VP);
+	KUNIT_EXPECT_EQ(test, r.slot, pv_hc_slot(PV_HC_DISPATCH_VP));
 	EXPECT_RESULT(test, r, HV_STATUS_SUCCESS, 0);
 	/* Dispatch takes no reps: a malformed one runs nothing. */
 	r = run_root(input(PV_HC_DISPATCH_VP, 0, 0, 1, 0), 0, 0);
@@ -595,6 +635,7 @@ static void hc_root_codes(struct kunit *test)
 }
 
 static struct kunit_case pv_hcall_cases[] = {
+	KUNIT_CASE(hc_table),
 	KUNIT_CASE(hc_decode_fields),
 	KUNIT_CASE(hc_decode_reserved_bits),
 	KUNIT_CASE(hc_validate_form),
