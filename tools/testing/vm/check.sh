@@ -182,7 +182,7 @@ lane kunit-test-kernel --lane qemu --kernel test --modules "$top/build/test" \
 # No --kvm here: a KVM guest under the debug kernel in QEMU TCG hangs now
 # and then inside KVM itself (seen in kvm_smoke's second run), so the
 # KVM side-by-side test runs on the stock kernel only.
-# trace_test.sh runs in the bpf lanes, on one TCG thread (below).
+# trace_test.sh has a lane of its own, on one TCG thread (below).
 lane qemu-test-kernel --lane qemu --kernel test \
 	--modules "$top/build/test" \
 	-- env PV_EXPECT="$qemu_expect" PV_LAUNCH_CYCLES=100 \
@@ -205,13 +205,12 @@ lane qemu-stock-kernel-kvm --lane qemu --kernel stock --kvm --tcg-single \
 # The eBPF tools against the counters, tp_btf and raw_tp, on both kernels
 # (and on the stock kernel without the module's BTF: raw_tp by itself, and
 # under the classic scheduler: pvsched); and what the counters and pvexit
-# cost an exit. Tracepoints and probes patch the kernel's code
-# (text_poke_bp), which can freeze QEMU's multi-threaded TCG: one thread.
-lane qemu-stock-kernel-bpf --lane qemu --kernel stock --tcg-single \
+# cost an exit.
+lane qemu-stock-kernel-bpf --lane qemu --kernel stock \
 	--modules "$top/build/stock" \
 	--file "$top/build/stock-nostats/partvisor.ko:pv/partvisor-nostats.ko" \
 	--file "$top/build/stock/partvisor-nobtf.ko:pv/partvisor-nobtf.ko" \
-	-- sh -c 'run_tests.sh trace_test.sh bpf_tools_test.sh stats_bench.sh
+	-- sh -c 'run_tests.sh bpf_tools_test.sh stats_bench.sh
 		rc=$?
 		rmmod partvisor && insmod /pv/partvisor.ko sched=classic &&
 		run_tests.sh bpf_tools_test.sh || rc=1
@@ -226,12 +225,19 @@ lane qemu-stock-kernel-mitigations --lane qemu --kernel stock \
 	--append "mitigations=auto spectre_v2=retpoline" \
 	-- run_tests.sh spec_bench.sh intercepts_test vp_run_test fpu_test \
 	isolation_test
-lane qemu-test-kernel-bpf --lane qemu --kernel test --tcg-single \
+lane qemu-test-kernel-bpf --lane qemu --kernel test \
 	--modules "$top/build/test" \
-	-- sh -c 'run_tests.sh trace_test.sh bpf_tools_test.sh; rc=$?
+	-- sh -c 'run_tests.sh bpf_tools_test.sh; rc=$?
 		rmmod partvisor && insmod /pv/partvisor.ko sched=classic &&
 		run_tests.sh bpf_tools_test.sh || rc=1
 		rmmod partvisor || rc=1; exit $rc'
+# Switching tracepoints on and off patches the kernel's code
+# (text_poke_bp), which can freeze QEMU's multi-threaded TCG (a CI run hung
+# in trace_test.sh for 600 s): one TCG thread. The eBPF tools stay on
+# multi-threaded TCG: under one thread their counts fell short of pvctl's
+# (testing.rst, "Known problems").
+lane qemu-test-kernel-trace --lane qemu --kernel test --tcg-single \
+	--modules "$top/build/test" -- run_tests.sh trace_test.sh
 # The classic scheduler: its own acceptance test, and every test that runs
 # VPs, now through the dispatch threads (the lockdep kernel, then stock);
 # then the module must unload.
