@@ -75,7 +75,7 @@ static int pv_hypervisor_show(struct seq_file *m, void *unused)
 		   !!(info.ext_state & PARTVISOR_EXT_FW_DISABLED));
 	seq_printf(m, "ext_in_use: %u\n",
 		   !!(info.ext_state & PARTVISOR_EXT_IN_USE));
-	seq_printf(m, "scheduler: %s\n", pv_classic() ? "classic" : "root");
+	seq_printf(m, "scheduler: %s\n", pv_sched->name);
 	seq_printf(m, "partitions: %u\n", pv_nr_partitions());
 	seq_printf(m, "vps: %u\n", pv_nr_vps());
 	seq_printf(m, "pinned_pages: %llu\n", pv_pinned_pages());

@@ -25,7 +25,7 @@ void pv_fill_info(struct partvisor_info *info)
 	u32 state = pv_launched() ? 0 : pv_ext_state_all_cpus();
 
 	pv_caps_to_info(&pv_caps, state, num_online_cpus(), info);
-	info->sched_mode = pv_sched_mode;
+	info->sched_mode = pv_sched->id;
 }
 
 static long pv_ioctl_get_info(void __user *argp)

@@ -82,8 +82,8 @@ int pv_vp_assert_interrupt(struct pv_vp *vp, u32 vector)
 	put_cpu();
 	wake_up_interruptible(&irq->wq);
 	/* Classic mode: a VP halted in the scheduler becomes ready. */
-	if (pv_classic())
-		pv_classic_irq(vp);
+	if (pv_sched->irq)
+		pv_sched->irq(vp);
 	return 0;
 }
 

@@ -343,6 +343,7 @@ long pv_vp_run(struct pv_vp *vp, void __user *argp);
 bool pv_run_handle(struct pv_vp *vp, const struct pv_exit *e,
 		   struct partvisor_run *run);
 int pv_run_step(struct pv_vp *vp, struct partvisor_run *run);
+long pv_root_run(struct pv_vp *vp, struct partvisor_run *run);
 
 /* module/host_exit.c: exits a backend handles in host mode */
 bool pv_host_exit(struct pv_vp *vp, const struct pv_exit *e);

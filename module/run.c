@@ -244,11 +244,26 @@ static long pv_run_loop(struct pv_vp *vp, struct partvisor_run *run)
 	}
 }
 
+/* Root scheduler mode's RUN: the VMM's thread runs the VP itself. */
+long pv_root_run(struct pv_vp *vp, struct partvisor_run *run)
+{
+	struct fpu_guest gfpu;
+	long ret;
+
+	ret = pv_fpu_run_enter(vp, &gfpu);
+	if (ret)
+		return ret;
+	pv_root_sched_enter(vp);
+	ret = pv_run_loop(vp, run);
+	pv_root_sched_account(vp);
+	pv_fpu_run_leave(vp, &gfpu);
+	return ret;
+}
+
 long pv_vp_run(struct pv_vp *vp, void __user *argp)
 {
 	const struct pv_part_ops *ops = pv_part_ops;
 	struct partvisor_run run;
-	struct fpu_guest gfpu;
 	long ret;
 
 	if (!ops || !ops->vp_dispatch || !vp->arch)
@@ -267,17 +282,8 @@ long pv_vp_run(struct pv_vp *vp, void __user *argp)
 	ops->vp_load(vp);
 	ret = pv_run_complete(vp, &run);
 	run.flags = 0;
-	if (!ret && pv_classic()) {
-		ret = pv_classic_run(vp, &run);
-	} else if (!ret) {
-		ret = pv_fpu_run_enter(vp, &gfpu);
-		if (!ret) {
-			pv_root_sched_enter(vp);
-			ret = pv_run_loop(vp, &run);
-			pv_root_sched_account(vp);
-			pv_fpu_run_leave(vp, &gfpu);
-		}
-	}
+	if (!ret)
+		ret = pv_sched->run(vp, &run);
 	ops->vp_store(vp);
 out:
 	mutex_unlock(&vp->lock);

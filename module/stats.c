@@ -294,12 +294,12 @@ unsigned int pv_stats_nr(enum pv_stat_set_id set)
  */
 enum pv_stat_set_id pv_stats_vp_set(void)
 {
-	return pv_classic() ? PV_STATS_VP_CLASSIC : PV_STATS_VP;
+	return pv_sched->vp_set;
 }
 
 enum pv_stat_set_id pv_stats_lp_set(void)
 {
-	return pv_classic() ? PV_STATS_LP_CLASSIC : PV_STATS_LP;
+	return pv_sched->lp_set;
 }
 
 int pv_stats_show(struct seq_file *m, enum pv_stat_set_id set,

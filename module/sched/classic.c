@@ -37,32 +37,6 @@
 #include "classic.h"
 #include "../trace.h"
 
-enum partvisor_sched_mode pv_sched_mode = PARTVISOR_SCHED_ROOT;
-
-static int pv_sched_param_set(const char *val, const struct kernel_param *kp)
-{
-	if (sysfs_streq(val, "root"))
-		pv_sched_mode = PARTVISOR_SCHED_ROOT;
-	else if (sysfs_streq(val, "classic"))
-		pv_sched_mode = PARTVISOR_SCHED_CLASSIC;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-static int pv_sched_param_get(char *buf, const struct kernel_param *kp)
-{
-	return sysfs_emit(buf, "%s\n", pv_classic() ? "classic" : "root");
-}
-
-static const struct kernel_param_ops pv_sched_param_ops = {
-	.set = pv_sched_param_set,
-	.get = pv_sched_param_get,
-};
-
-module_param_cb(sched, &pv_sched_param_ops, NULL, 0444);
-MODULE_PARM_DESC(sched, "scheduler mode: root (default; VMM threads run their VPs) or classic (partvisor's scheduler on per-LP dispatch threads)");
-
 /*
  * The root's floor: reserves run their dispatch thread SCHED_FIFO, so
  * without one they could take every LP from the root's own work.
@@ -830,3 +804,12 @@ void pv_classic_exit(void)
 	pv_classic_stop_threads(pv_cl.core.nr_lps);
 	pv_classic_free();
 }
+
+const struct pv_sched_mode pv_sched_classic = {
+	.id = PARTVISOR_SCHED_CLASSIC,
+	.name = "classic",
+	.run = pv_classic_run,
+	.irq = pv_classic_irq,
+	.vp_set = PV_STATS_VP_CLASSIC,
+	.lp_set = PV_STATS_LP_CLASSIC,
+};

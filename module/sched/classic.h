@@ -12,6 +12,7 @@
 #include <uapi/linux/partvisor.h>
 
 #include "sched.h"
+#include "mode.h"
 
 struct pv_vp;
 struct pv_partition;
@@ -29,13 +30,6 @@ struct pv_vp_classic {
 	bool yield;			/* a spin-wait hypercall: slice over */
 	bool fpu;			/* a dispatch thread runs it */
 };
-
-extern enum partvisor_sched_mode pv_sched_mode;
-
-static inline bool pv_classic(void)
-{
-	return pv_sched_mode == PARTVISOR_SCHED_CLASSIC;
-}
 
 int pv_classic_init(void);
 void pv_classic_exit(void);

@@ -12,6 +12,7 @@
 #include "../partvisor.h"
 #include "../partition.h"
 #include "root.h"
+#include "mode.h"
 
 static void pv_task_sched_read(struct pv_task_sched *t)
 {
@@ -71,3 +72,12 @@ void pv_root_sched_vp_fill(const struct pv_vp *vp, u64 *val)
 	val[2] = READ_ONCE(rs->dispatches);
 	val[3] = READ_ONCE(rs->migrations);
 }
+
+/* RUN runs the VP on the VMM's thread (module/run.c). */
+const struct pv_sched_mode pv_sched_root = {
+	.id = PARTVISOR_SCHED_ROOT,
+	.name = "root",
+	.run = pv_root_run,
+	.vp_set = PV_STATS_VP,
+	.lp_set = PV_STATS_LP,
+};
