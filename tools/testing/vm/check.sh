@@ -269,7 +269,7 @@ if [ "$mode" = full ]; then
 		run_tests.sh vp_run_test irq_test guest_hcall_test fpu_test \
 			wakeup_test intercepts_test || rc=1
 		rmmod partvisor || rc=1; exit \$rc" &
-	# The AMD-V one is short: the demo loop and the fuzzer follow it.
+	# The AMD-V one is short: the demo loop follows it.
 	(
 	lane_run bochs-svm-stock --lane bochs-svm --kernel stock \
 		--modules "$top/build/stock" \
@@ -279,28 +279,19 @@ if [ "$mode" = full ]; then
 	# The demo guest a thousand times with a root CPU hog: the lost
 	# timer wake-up (2 runs in 300) and a child started from host-mode
 	# state after a refused VMRUN (1 in about 3000) were seen there.
-	# This and the fuzzer's lane run on one TCG thread: under QEMU's
-	# multi-threaded TCG a CI run failed both, the fuzzer's with a CPU
-	# that stopped answering IPIs (testing.rst, "Known problems").
+	# One TCG thread: under QEMU's multi-threaded TCG a CI run failed it
+	# (its output was not kept; testing.rst, "Known problems").
 	lane_run qemu-stock-kernel-demo-loop --lane qemu --kernel stock \
 		--tcg-single \
 		--modules "$top/build/stock" --timeout 1000 \
 		-- env PV_TEST_TIMEOUT=900 run_tests.sh demo_loop.sh
-	# The fuzzer under the lockdep and kmemleak test kernel, in both
-	# scheduler modes, from fixed seeds (a run prints its seed; a
-	# failure reruns with it, testing.rst).
-	lane_run qemu-test-kernel-fuzz --lane qemu --kernel test \
-		--tcg-single --modules "$top/build/test" --timeout 900 \
-		-- sh -c 'export PV_FUZZ_SECONDS=200 PV_FUZZ_ITERS=25000
-		PV_FUZZ_SEED=1 run_tests.sh fuzz; rc=$?
-		rmmod partvisor && insmod /pv/partvisor.ko sched=classic &&
-		PV_FUZZ_SEED=2 run_tests.sh fuzz || rc=1
-		rmmod partvisor || rc=1; exit $rc'
+	# The fuzzer's QEMU lane (qemu-test-kernel-fuzz) is out until a
+	# child that leaves its LP unreachable there is understood
+	# (testing.rst, "The fuzzer").
 	) &
 	wait
 	lane_count bochs-vmx-stock
 	lane_count bochs-svm-stock
 	lane_count qemu-stock-kernel-demo-loop
-	lane_count qemu-test-kernel-fuzz
 fi
 summary
