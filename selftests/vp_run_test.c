@@ -288,6 +288,9 @@ static void wide_cr3(struct partvisor_vp_state *st)
 	st->cr3 = 1ULL << 51;
 }
 
+/* test_invalid_state()'s checks after the first RUN, skipped together. */
+#define INVALID_STATE_CHECKS	4
+
 static void test_invalid_state(int dev,
 			       void (*tweak)(struct partvisor_vp_state *),
 			       const char *what, const char *may_run)
@@ -308,7 +311,7 @@ static void test_invalid_state(int dev,
 	ioctl(g.vp, PARTVISOR_GET_VP_STATE, &set);
 	ret = run(&g, &r);
 	if (may_run && !ret && r.reason != PARTVISOR_EXIT_INVALID_STATE) {
-		for (i = 0; i < 4; i++)
+		for (i = 0; i < INVALID_STATE_CHECKS; i++)
 			pv_skip(what, may_run);
 		pv_guest_free(&g);
 		return;
