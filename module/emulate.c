@@ -402,3 +402,36 @@ int pv_emul_complete(struct pv_vp *vp, const struct partvisor_run *run)
 			    pend->df, pend->rep, pend->next_rip);
 	return 0;
 }
+
+/*
+ * A CR0 write the backend intercepted and decoded (e->cr0): performed on
+ * the VP's state, or #GP(0) as the CPU would raise it. The CPU checks
+ * CPL 0 before the intercept; a second look costs nothing.
+ */
+void pv_emul_cr0_write(struct pv_vp *vp, const struct pv_exit *e)
+{
+	const struct pv_part_ops *ops = pv_part_ops;
+	struct partvisor_vp_state *s = &vp->state;
+	u64 src = 0, cr0, efer;
+	int ret;
+
+	if (ops->vp_cpl(vp)) {
+		ops->vp_resume(vp, e, PV_RESUME_GP);
+		return;
+	}
+	if (e->cr0.op != PV_CR0_CLTS) {
+		src = *ops->vp_gpr(vp, e->cr0.gpr);
+		if (!e->cr0.wide)
+			src = (u32)src;
+	}
+	ops->vp_store(vp);
+	ret = pv_cr0_next(s->cr0, s->cr4, s->efer,
+			  s->cs.attrib & PARTVISOR_SEG_L, e->cr0.op, src,
+			  &cr0, &efer);
+	if (!ret) {
+		s->cr0 = cr0;
+		s->efer = efer;
+		ops->vp_load(vp);
+	}
+	ops->vp_resume(vp, e, ret ? PV_RESUME_GP : PV_RESUME_SKIP);
+}

@@ -39,6 +39,22 @@ struct pv_gva_walk {
 int pv_gva_translate(const struct pv_gva_walk *w, u64 gva, u32 access,
 		     u64 *gpa, u32 *pf_code);
 
+/* The three instructions that write CR0. */
+enum pv_cr0_op {
+	PV_CR0_MOV,		/* MOV CR0, r */
+	PV_CR0_LMSW,		/* LMSW r16: PE (set only), MP, EM, TS */
+	PV_CR0_CLTS,		/* clears TS */
+};
+
+/*
+ * What a CR0 write by @op with source @src leaves, from the VP's @cr0,
+ * @cr4 and @efer; @cs_l is its CS.L. 0 with *@new_cr0 and *@new_efer
+ * (LMA follows paging while EFER.LME is set), or -EINVAL for the #GP(0)
+ * the CPU raises. cr0.c, on its own for KUnit.
+ */
+int pv_cr0_next(u64 cr0, u64 cr4, u64 efer, bool cs_l, enum pv_cr0_op op,
+		u64 src, u64 *new_cr0, u64 *new_efer);
+
 /* Segment registers in instruction-encoding order. */
 enum pv_sreg { PV_SREG_ES, PV_SREG_CS, PV_SREG_SS, PV_SREG_DS, PV_SREG_FS, PV_SREG_GS };
 
@@ -85,6 +101,7 @@ bool pv_emul_mmio(struct pv_vp *vp, const struct pv_exit *e,
 bool pv_emul_string_io(struct pv_vp *vp, const struct pv_exit *e,
 		       struct partvisor_run *run);
 int pv_emul_complete(struct pv_vp *vp, const struct partvisor_run *run);
+void pv_emul_cr0_write(struct pv_vp *vp, const struct pv_exit *e);
 
 /*
  * How guest-physical memory is read: @read copies @len bytes at @gpa into

@@ -159,6 +159,7 @@ enum pv_exit_kind {
 	PV_EXIT_NOP,		/* completed as a no-op: WBINVD, WBNOINVD, INVD */
 	PV_EXIT_GP,		/* an instruction the VP gets #GP(0) for: RDPMC */
 	PV_EXIT_DR,		/* MOV to or from a debug register */
+	PV_EXIT_CR0_WRITE,	/* a CR0 write partvisor performs (AMD-V) */
 	PV_EXIT_INVALID_STATE,	/* the hardware refused the VP's state */
 	PV_EXIT_IRQ_WINDOW,	/* the VP can take an interrupt now */
 	PV_EXIT_UNSUPPORTED,	/* nothing handles it yet */
@@ -193,6 +194,11 @@ struct pv_exit {
 		bool write;	/* MOV to the DR */
 		bool wide;	/* 64-bit mode: all of the GPR */
 	} dr;
+	struct {
+		u8 op;		/* enum pv_cr0_op */
+		u8 gpr;		/* enum pv_reg: MOV's and LMSW's source */
+		bool wide;	/* 64-bit mode: all of the GPR */
+	} cr0;
 };
 
 /* How the run loop resumes a VP after an exit. */

@@ -157,6 +157,9 @@ bool pv_run_handle(struct pv_vp *vp, const struct pv_exit *e,
 	case PV_EXIT_XSETBV:
 		ops->vp_resume(vp, e, pv_run_xsetbv(vp));
 		return true;
+	case PV_EXIT_CR0_WRITE:
+		pv_emul_cr0_write(vp, e);
+		return true;
 	case PV_EXIT_HLT:
 		/* With IF set it waits for an interrupt; else for its VMM. */
 		ops->vp_resume(vp, e, PV_RESUME_SKIP);

@@ -359,6 +359,182 @@ static void test_invalid_state(int dev,
 	pv_guest_free(&g);
 }
 
+/* OUT, HLT: with EFER.LME already set, by the VMM or by the guest. */
+static const unsigned char lme_guest[] = {
+	0xba, 0xf8, 0x03,			/* mov dx, 0x3f8 */
+	0xee,					/* out dx, al */
+	0xf4,					/* hlt */
+};
+
+/* The guest sets EFER.LME itself, with paging and PAE off. */
+static const unsigned char lme_wrmsr_guest[] = {
+	0x66, 0xb9, 0x80, 0x00, 0x00, 0xc0,	/* mov ecx, EFER */
+	0x0f, 0x32,				/* rdmsr */
+	0x0d, 0x00, 0x01,			/* or ax, LME */
+	0x0f, 0x30,				/* wrmsr */
+	0xba, 0xf8, 0x03,			/* mov dx, 0x3f8 */
+	0xee,					/* out dx, al */
+	0xf4,					/* hlt */
+};
+
+static void lme_on(struct partvisor_vp_state *st)
+{
+	st->efer |= PV_EFER_LME;
+}
+
+/*
+ * EFER.LME set while paging and PAE are off is what every 64-bit boot
+ * goes through. Each exit from that state must come back to the VMM with
+ * the state intact, and the LP with it.
+ */
+static void test_lme_paging_off(int dev, const unsigned char *code,
+				size_t len,
+				void (*tweak)(struct partvisor_vp_state *),
+				const char *what)
+{
+	struct partvisor_vp_state st;
+	struct partvisor_run r = { 0 };
+	struct pv_guest g;
+	int ret;
+
+	if (guest_new(dev, &g, code, len, tweak)) {
+		pv_check(0, "set up %s: %s", what, strerror(errno));
+		return;
+	}
+	ret = run(&g, &r);
+	if (!ret && r.reason == PARTVISOR_EXIT_IO)
+		ret = run(&g, &r);
+	memset(&st, 0, sizeof(st));
+	ioctl(g.vp, PARTVISOR_GET_VP_STATE, &st);
+	pv_check(!ret && r.reason == PARTVISOR_EXIT_HALT &&
+		 (st.efer & PV_EFER_LME) && !(st.efer & PV_EFER_LMA) &&
+		 !(st.cr0 & PV_CR0_PG) && !(st.cr4 & PV_CR4_PAE),
+		 "%s: OUT and HLT exits, EFER %#llx CR0 %#llx CR4 %#llx (exit %u, ret %d)",
+		 what, (unsigned long long)st.efer,
+		 (unsigned long long)st.cr0, (unsigned long long)st.cr4,
+		 r.reason, ret);
+	pv_guest_free(&g);
+}
+
+/*
+ * 32-bit code with EFER.LME and CR4.PAE set turns paging on (long mode,
+ * compatibility mode) and off again, clears PAE, and then tries paging
+ * once more: #GP, whose handler OUTs 0x0d. Each OUT is a look at its
+ * state.
+ */
+static const unsigned char long_mode_guest[] = {
+	0x0f, 0x20, 0xc0,			/* mov eax, cr0 */
+	0x0d, 0x00, 0x00, 0x00, 0x80,		/* or eax, PG */
+	0x0f, 0x22, 0xc0,			/* mov cr0, eax */
+	0x66, 0xba, 0xf8, 0x03,			/* mov dx, 0x3f8 */
+	0xee,					/* out dx, al */
+	0x25, 0xff, 0xff, 0xff, 0x7f,		/* and eax, ~PG */
+	0x0f, 0x22, 0xc0,			/* mov cr0, eax */
+	0xee,					/* out dx, al */
+	0x31, 0xc9,				/* xor ecx, ecx */
+	0x0f, 0x22, 0xe1,			/* mov cr4, ecx */
+	0xee,					/* out dx, al */
+	0x0d, 0x00, 0x00, 0x00, 0x80,		/* or eax, PG */
+	0x0f, 0x22, 0xc0,			/* mov cr0, eax: #GP */
+	0xf4,					/* hlt */
+};
+
+static const unsigned char gp_handler[] = {
+	0xb0, 0x0d,				/* mov al, 13 */
+	0xee,					/* out dx, al */
+	0xf4,					/* hlt */
+};
+
+#define GP_HANDLER	(CODE + 0x100)
+#define GDT		0x3000
+#define IDT		0x3100
+#define PML4		0x4000
+
+static void long_mode_ready(struct partvisor_vp_state *st)
+{
+	pv_state_protected(st, CODE, 0x8000, GDT, 3 * 8 - 1, 0);
+	st->idtr.base = IDT;
+	st->idtr.limit = 14 * 8 - 1;
+	st->cr3 = PML4;
+	st->cr4 = PV_CR4_PAE;
+	st->efer = PV_EFER_LME;
+	/* No interrupt comes; IF lets a signal end a stuck run on Bochs. */
+	st->rflags |= 0x200;
+}
+
+/* The state at the next exit, which must be an OUT. */
+static int out_state(struct pv_guest *g, struct partvisor_vp_state *st)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct partvisor_run r = { 0 };
+	int ret;
+
+	sigaction(SIGALRM, &sa, NULL);
+	alarm(10);
+	ret = run(g, &r);
+	alarm(0);
+	ioctl(g->vp, PARTVISOR_GET_VP_STATE, st);
+	if (ret || r.reason != PARTVISOR_EXIT_IO) {
+		pv_diag("no OUT: ret %d (%s), exit %u, rip %#llx", ret,
+			ret ? strerror(errno) : "", r.reason,
+			(unsigned long long)st->rip);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * AMD-V performs these CR0 writes in partvisor while the VP has LME
+ * (module/cr0.c); whoever performs them, the VP must see the CPU's rules.
+ */
+static void test_long_mode_switch(int dev)
+{
+	struct partvisor_vp_state st;
+	struct partvisor_run r = { 0 };
+	struct pv_guest g;
+	__u64 *pt;
+	int ret;
+
+	if (guest_new(dev, &g, long_mode_guest, sizeof(long_mode_guest),
+		      long_mode_ready)) {
+		pv_check(0, "set up the long-mode guest: %s", strerror(errno));
+		return;
+	}
+	/* Flat 32-bit code and data, and a 32-bit interrupt gate for #GP. */
+	pt = (__u64 *)(g.mem + GDT);
+	pt[1] = 0x00cf9b000000ffffULL;
+	pt[2] = 0x00cf93000000ffffULL;
+	pt = (__u64 *)(g.mem + IDT);
+	pt[13] = GP_HANDLER | (PV_SEL_CODE << 16) | (0x8e00ULL << 32);
+	memcpy(g.mem + GP_HANDLER, gp_handler, sizeof(gp_handler));
+	/* PML4 -> PDPT -> PD, whose first 2 MiB page maps GPA 0. */
+	pt = (__u64 *)(g.mem + PML4);
+	pt[0] = (PML4 + 0x1000) | 3;
+	pt[512] = (PML4 + 0x2000) | 3;
+	pt[1024] = 0x83;
+	ret = out_state(&g, &st);
+	pv_check(!ret && (st.cr0 & PV_CR0_PG) &&
+		 st.efer == (PV_EFER_LME | PV_EFER_LMA),
+		 "paging on with LME: long mode (CR0 %#llx EFER %#llx, ret %d)",
+		 (unsigned long long)st.cr0, (unsigned long long)st.efer, ret);
+	ret = out_state(&g, &st);
+	pv_check(!ret && !(st.cr0 & PV_CR0_PG) && st.efer == PV_EFER_LME,
+		 "paging off from compatibility mode: LMA clear (CR0 %#llx EFER %#llx, ret %d)",
+		 (unsigned long long)st.cr0, (unsigned long long)st.efer, ret);
+	ret = out_state(&g, &st);
+	pv_check(!ret && !(st.cr4 & PV_CR4_PAE) && st.efer == PV_EFER_LME,
+		 "PAE off with LME and no paging: an exit like any other (CR4 %#llx EFER %#llx, ret %d)",
+		 (unsigned long long)st.cr4, (unsigned long long)st.efer, ret);
+	ret = run(&g, &r);
+	ioctl(g.vp, PARTVISOR_GET_VP_STATE, &st);
+	pv_check(!ret && r.reason == PARTVISOR_EXIT_IO && r.io.data == 0x0d &&
+		 !(st.cr0 & PV_CR0_PG) && st.efer == PV_EFER_LME,
+		 "paging on with LME but no PAE: #GP, paging still off (exit %u data %#llx, CR0 %#llx EFER %#llx)",
+		 r.reason, (unsigned long long)r.io.data,
+		 (unsigned long long)st.cr0, (unsigned long long)st.efer);
+	pv_guest_free(&g);
+}
+
 /* OUT of the byte at DATA, which differs per partition. */
 static const unsigned char own_guest[] = {
 	0xba, 0xf8, 0x03,			/* mov dx, 0x3f8 */
@@ -476,7 +652,7 @@ int main(void)
 {
 	int dev = pv_open_vps_or_skip();
 
-	pv_plan(23);
+	pv_plan(29);
 	test_exits(dev);
 	test_in_then_msr(dev);
 	test_fpu(dev);
@@ -484,6 +660,11 @@ int main(void)
 	test_invalid_state(dev, impossible, "a CS both L and D", NULL);
 	test_invalid_state(dev, wide_cr3, "a CR3 beyond the address width",
 			   "this CPU ran it (Bochs's AMD-V checks no CR3 bits)");
+	test_lme_paging_off(dev, lme_guest, sizeof(lme_guest), lme_on,
+			    "EFER.LME set by the VMM, paging off");
+	test_lme_paging_off(dev, lme_wrmsr_guest, sizeof(lme_wrmsr_guest),
+			    NULL, "EFER.LME set by the guest, paging off");
+	test_long_mode_switch(dev);
 	test_many(dev);
 	test_signal(dev);
 	test_kill(dev);

@@ -51,6 +51,7 @@ struct pv_svm_vp {
 	struct pv_tlb_track tlb;
 	struct pv_vp *vp;
 	struct pv_exit exit;	/* the last, decoded in host mode */
+	bool lme_hidden;	/* the VP's EFER.LME, kept out of the VMCB */
 };
 
 /* Every port and every MSR exits for children. */
@@ -218,6 +219,32 @@ static void pv_svm_seg_out(struct partvisor_segment *d, const struct vmcb_seg *s
 	d->base = s->base;
 }
 
+#define PV_SVM_CR0_TLB	(X86_CR0_PG | X86_CR0_WP | X86_CR0_PE)
+#define PV_SVM_CR4_TLB	(X86_CR4_PGE | X86_CR4_PAE | X86_CR4_PSE | \
+			 X86_CR4_PCIDE | X86_CR4_SMEP | X86_CR4_SMAP | \
+			 X86_CR4_PKE | X86_CR4_LA57)
+
+/*
+ * EFER.LME in the VMCB only with paging on, and CR0 writes performed by
+ * partvisor while the VP has LME (module/cr0.c). QEMU's #VMEXIT loads
+ * the host's CR0 while the guest's CR4 and EFER are still in place, and
+ * it declines to turn paging on while that EFER has LME and that CR4
+ * has no PAE: host mode then ran on with the child's CR0, paging off,
+ * and its LP was lost (a child in real mode with LME set, as every
+ * 64-bit boot has for a moment, was enough). Without paging LME does
+ * nothing, so the VMCB leaves it out; the intercepted CR0 write that
+ * turns paging on or off moves it between the VMCB and the VP's state.
+ */
+static void pv_svm_lme(struct vmcb *vmcb, bool lme)
+{
+	u32 *cr = &vmcb->control.intercepts[INTERCEPT_CR0_WRITE / 32];
+
+	if (lme)
+		*cr |= BIT(INTERCEPT_CR0_WRITE % 32);
+	else
+		*cr &= ~BIT(INTERCEPT_CR0_WRITE % 32);
+}
+
 /* The VP's state into its VMCB, before a run. */
 static void pv_svm_vp_load(struct pv_vp *vp)
 {
@@ -256,12 +283,21 @@ static void pv_svm_vp_load(struct pv_vp *vp)
 	sa->gdtr.limit = st->gdtr.limit;
 	sa->idtr.base = st->idtr.base;
 	sa->idtr.limit = st->idtr.limit;
+	/* Paging the CPU did not change itself: the VP's TLB entries go. */
+	if (((sa->cr0 ^ st->cr0) & PV_SVM_CR0_TLB) || sa->cr3 != st->cr3 ||
+	    ((sa->cr4 ^ st->cr4) & PV_SVM_CR4_TLB))
+		v->tlb.last_cpu = -1;
 	sa->cr0 = st->cr0;
 	sa->cr2 = st->cr2;
 	sa->cr3 = st->cr3;
 	sa->cr4 = st->cr4;
-	/* VMRUN requires SVME in the guest's EFER; the VP never sees it. */
-	sa->efer = st->efer | EFER_SVME;
+	/*
+	 * VMRUN requires SVME in the guest's EFER; the VP never sees it.
+	 * LME goes in only with paging on; pv_svm_lme() says why.
+	 */
+	v->lme_hidden = (st->efer & EFER_LME) && !(st->cr0 & X86_CR0_PG);
+	sa->efer = (st->efer | EFER_SVME) & ~(v->lme_hidden ? EFER_LME : 0);
+	pv_svm_lme(v->vmcb, st->efer & EFER_LME);
 	sa->dr7 = st->dr7;
 	sa->dr6 = vp->dr6;
 	sa->g_pat = st->pat;
@@ -328,7 +364,14 @@ static void pv_svm_vp_store(struct pv_vp *vp)
 	st->cr2 = sa->cr2;
 	st->cr3 = sa->cr3;
 	st->cr4 = sa->cr4;
-	st->efer = sa->efer & ~EFER_SVME;
+	/*
+	 * LMA is LME with paging, whatever the exit left: Bochs's AMD-V
+	 * changes it before it checks the CR0 write intercept.
+	 */
+	st->efer = (sa->efer & ~(EFER_SVME | EFER_LMA)) |
+		   (v->lme_hidden ? EFER_LME : 0);
+	if ((st->efer & EFER_LME) && (sa->cr0 & X86_CR0_PG))
+		st->efer |= EFER_LMA;
 	st->dr7 = sa->dr7;
 	vp->dr6 = sa->dr6;
 	st->pat = sa->g_pat;
@@ -478,6 +521,36 @@ static void pv_svm_dr_decode(struct pv_vp *vp, struct pv_exit *e,
 }
 
 /*
+ * A CR0 write (intercepted while the VP has EFER.LME): which instruction
+ * and register, from the bytes. LMSW from memory is left to the VMM;
+ * bytes that are no CR0 write (changed under the CPU) are run again.
+ */
+static void pv_svm_cr0_decode(struct pv_vp *vp, struct pv_exit *e)
+{
+	struct pv_gpa_reader rd = {
+		.read = pv_child_mem_read,
+		.ctx = &((struct pv_svm_part *)vp->part->arch)->mem,
+	};
+	enum pv_cr0_op op = PV_CR0_MOV;
+	u8 buf[PV_INSN_MAX], gpr = 0;
+	bool code64;
+	int n, len = -EINVAL;
+
+	n = pv_emul_fetch_insn(vp, &rd, buf, &code64);
+	if (n > 0)
+		len = pv_svm_cr0_write_len(buf, n, code64, &op, &gpr);
+	if (len == -EOPNOTSUPP)
+		e->kind = PV_EXIT_UNSUPPORTED;
+	if (len < 0)
+		return;
+	e->kind = PV_EXIT_CR0_WRITE;
+	e->cr0.op = op;
+	e->cr0.gpr = gpr;
+	e->cr0.wide = code64;
+	e->insn_len = len;
+}
+
+/*
  * Decode an exit into what host mode and the vendor-neutral run loop
  * handle. Runs in host mode, right after the exit.
  */
@@ -572,6 +645,10 @@ static void pv_svm_exit_decode(struct pv_vp *vp, struct pv_exit *e)
 	case SVM_EXIT_WRITE_DR7:
 		e->kind = PV_EXIT_INTERRUPTED;
 		pv_svm_dr_decode(vp, e, vmcb->control.exit_code);
+		break;
+	case SVM_EXIT_WRITE_CR0:
+		e->kind = PV_EXIT_INTERRUPTED;
+		pv_svm_cr0_decode(vp, e);
 		break;
 	case SVM_EXIT_VMRUN:
 	case SVM_EXIT_VMLOAD:

@@ -149,3 +149,48 @@ int pv_svm_mov_dr_len(const u8 *bytes, unsigned int avail, bool long_mode,
 	pos += 3;
 	return pos > PV_MAX_INSN_LEN ? -E2BIG : pos;
 }
+
+/*
+ * A write to CR0: MOV CR0, r (0F 22 with ModRM.reg 0 and no REX.R; any
+ * ModRM is the register form), CLTS (0F 06), or LMSW from a register
+ * (0F 01 /6 with ModRM.mod 3). Its length, *@op and the source *@gpr;
+ * -EOPNOTSUPP for LMSW from memory, -EINVAL for anything else.
+ */
+int pv_svm_cr0_write_len(const u8 *bytes, unsigned int avail, bool long_mode,
+			 enum pv_cr0_op *op, u8 *gpr)
+{
+	unsigned int pos;
+	bool rep;
+	u8 rex, modrm;
+	int ret;
+
+	avail = min_t(unsigned int, avail, PV_MAX_INSN_LEN + 1);
+	ret = pv_skip_prefixes(bytes, avail, long_mode, &rep, &rex);
+	if (ret < 0)
+		return ret;
+	pos = ret;
+	if (pos + 2 > avail)
+		return avail > PV_MAX_INSN_LEN ? -E2BIG : -ENODATA;
+	if (bytes[pos] != 0x0f)
+		return -EINVAL;
+	if (bytes[pos + 1] == 0x06) {
+		*op = PV_CR0_CLTS;
+		*gpr = 0;
+		pos += 2;
+		return pos > PV_MAX_INSN_LEN ? -E2BIG : pos;
+	}
+	if (pos + 3 > avail)
+		return avail > PV_MAX_INSN_LEN ? -E2BIG : -ENODATA;
+	modrm = bytes[pos + 2];
+	if (bytes[pos + 1] == 0x22 && !(modrm & 0x38) && !(rex & 4))
+		*op = PV_CR0_MOV;
+	else if (bytes[pos + 1] == 0x01 && (modrm & 0xf8) == 0xf0)
+		*op = PV_CR0_LMSW;
+	else if (bytes[pos + 1] == 0x01 && (modrm & 0x38) == 0x30)
+		return -EOPNOTSUPP;
+	else
+		return -EINVAL;
+	*gpr = (modrm & 7) | (rex & 1 ? 8 : 0);
+	pos += 3;
+	return pos > PV_MAX_INSN_LEN ? -E2BIG : pos;
+}

@@ -8,6 +8,8 @@
 
 #include <linux/types.h>
 
+#include "../emulate.h"
+
 /* The intercepted instructions whose length the backend may need. */
 enum pv_svm_insn {
 	PV_INSN_CPUID,
@@ -42,5 +44,7 @@ int pv_svm_insn_len(const u8 *bytes, unsigned int avail, bool long_mode,
 int pv_svm_insn_min_len(enum pv_svm_insn insn);
 int pv_svm_mov_dr_len(const u8 *bytes, unsigned int avail, bool long_mode,
 		      bool write, u8 *gpr);
+int pv_svm_cr0_write_len(const u8 *bytes, unsigned int avail, bool long_mode,
+			 enum pv_cr0_op *op, u8 *gpr);
 
 #endif /* _PV_SVM_INSN_LEN_H */

@@ -138,6 +138,41 @@ static void insn_mov_dr(struct kunit *test)
 			-ENODATA);
 }
 
+static void insn_cr0_write(struct kunit *test)
+{
+	const u8 mov_rax[] = { 0x0f, 0x22, 0xc0 };		/* mov cr0, eax */
+	const u8 mov_r9[] = { 0x66, 0x41, 0x0f, 0x22, 0xc1 };	/* mov cr0, r9 */
+	const u8 mov_cr8[] = { 0x44, 0x0f, 0x22, 0xc0 };	/* mov cr8, rax */
+	const u8 mov_cr4[] = { 0x0f, 0x22, 0xe0 };		/* mov cr4, eax */
+	const u8 lmsw_dx[] = { 0x0f, 0x01, 0xf2 };		/* lmsw dx */
+	const u8 lmsw_mem[] = { 0x0f, 0x01, 0x37 };		/* lmsw [bx] */
+	const u8 clts[] = { 0x2e, 0x0f, 0x06 };
+	const u8 smsw[] = { 0x0f, 0x01, 0xe0 };			/* smsw eax */
+	enum pv_cr0_op op = PV_CR0_CLTS;
+	u8 gpr = 0xff;
+
+	KUNIT_EXPECT_EQ(test, pv_svm_cr0_write_len(mov_rax, 3, false, &op, &gpr), 3);
+	KUNIT_EXPECT_EQ(test, op, PV_CR0_MOV);
+	KUNIT_EXPECT_EQ(test, gpr, 0);
+	KUNIT_EXPECT_EQ(test, pv_svm_cr0_write_len(mov_r9, 5, true, &op, &gpr), 5);
+	KUNIT_EXPECT_EQ(test, gpr, 9);
+	KUNIT_EXPECT_EQ(test, pv_svm_cr0_write_len(mov_cr8, 4, true, &op, &gpr),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, pv_svm_cr0_write_len(mov_cr4, 3, true, &op, &gpr),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, pv_svm_cr0_write_len(lmsw_dx, 3, false, &op, &gpr), 3);
+	KUNIT_EXPECT_EQ(test, op, PV_CR0_LMSW);
+	KUNIT_EXPECT_EQ(test, gpr, 2);
+	KUNIT_EXPECT_EQ(test, pv_svm_cr0_write_len(lmsw_mem, 3, false, &op, &gpr),
+			-EOPNOTSUPP);
+	KUNIT_EXPECT_EQ(test, pv_svm_cr0_write_len(clts, 3, false, &op, &gpr), 3);
+	KUNIT_EXPECT_EQ(test, op, PV_CR0_CLTS);
+	KUNIT_EXPECT_EQ(test, pv_svm_cr0_write_len(smsw, 3, false, &op, &gpr),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, pv_svm_cr0_write_len(mov_rax, 2, false, &op, &gpr),
+			-ENODATA);
+}
+
 static struct kunit_case pv_insn_len_cases[] = {
 	KUNIT_CASE(insn_plain),
 	KUNIT_CASE(insn_table_is_consistent),
@@ -146,6 +181,7 @@ static struct kunit_case pv_insn_len_cases[] = {
 	KUNIT_CASE(insn_truncated),
 	KUNIT_CASE(insn_mismatch),
 	KUNIT_CASE(insn_mov_dr),
+	KUNIT_CASE(insn_cr0_write),
 	{}
 };
 
