@@ -9,6 +9,7 @@
 
 #include "partvisor.h"
 #include "partition.h"
+#include "hcall/hcall.h"
 
 static struct dentry *pv_debugfs_root;
 static struct dentry *pv_debugfs_lps;
@@ -139,6 +140,27 @@ static int pv_partitions_list_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(pv_partitions_list);
 
+/*
+ * The hypercall table, one call a line: code, name, forms, callers
+ * ("0x000b send_ipi simple,fast child"). Tools take call names from here.
+ */
+static int pv_hypercalls_show(struct seq_file *m, void *unused)
+{
+	unsigned int i;
+
+	for (i = 0; i < PV_NR_HC_CALLS; i++) {
+		const struct pv_hc_call *c = &pv_hc_calls[i];
+
+		seq_printf(m, "0x%04x %s %s%s %s\n", c->desc.code, c->name,
+			   c->desc.flags & PV_HC_REP ? "rep" : "simple",
+			   c->desc.flags & PV_HC_FAST_OK ? ",fast" : "",
+			   c->guest && c->root ? "root,child" :
+			   c->root ? "root" : "child");
+	}
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pv_hypercalls);
+
 void pv_debugfs_init(void)
 {
 	struct dentry *root;
@@ -156,6 +178,8 @@ void pv_debugfs_init(void)
 	pv_debugfs_root_vps = debugfs_create_dir("vp", root);
 	debugfs_create_file("partitions", 0400, pv_debugfs_root, NULL,
 			    &pv_partitions_list_fops);
+	debugfs_create_file("hypercalls", 0400, pv_debugfs_root, NULL,
+			    &pv_hypercalls_fops);
 }
 
 void pv_debugfs_exit(void)

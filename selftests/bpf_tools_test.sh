@@ -95,7 +95,7 @@ col() {
 }
 
 echo "TAP version 13"
-echo "1..17"
+echo "1..18"
 n=0 failed=0
 
 # BPF itself may be missing (a kernel without it, or locked down): the
@@ -213,6 +213,13 @@ want_spin=$(made hc_0x0008) want_ipi=$(made hc_0x000b)
 	[ -n "$want_ipi" ] && [ "$spin" -eq "$want_spin" ] &&
 	[ "$ipi" -eq "$want_ipi" ]
 check $? "pvhcall counts counters_test's hypercalls by code: $spin of ${want_spin:-?} spin waits, $ipi of ${want_ipi:-?} IPIs"
+# Call names come from the module's hypercall table, not from the tool.
+table=/sys/kernel/debug/partvisor/hypercalls
+bad=$(awk 'NR == FNR { name[$1] = $2; next }
+	   $1 ~ /^0x/ && name[$1] != $2 { print $1 "=" $2 }' $table $out)
+[ -n "$(awk '$1 == "0x000b" && $2 == "send_ipi"' $table)" ] &&
+	[ "$ipi" -gt 0 ] && [ -z "$bad" ]
+check $? "pvhcall names each code as the module's table does (${bad:-all match})"
 
 if pvctl info | grep -q "scheduler: *classic"; then
 	start_tool pvsched -t && guest --mode long --vps 2 "$demo" && stop_tool

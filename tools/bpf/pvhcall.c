@@ -4,8 +4,6 @@
  */
 #include <stdlib.h>
 
-#include <linux/partvisor.h>
-
 #include "pvtool.h"
 #include "pvhcall.h"
 #include "pvhcall.skel.h"
@@ -53,20 +51,38 @@ static const struct pv_flag flags[] = {
 	{},
 };
 
+#define PV_HYPERCALLS	"/sys/kernel/debug/partvisor/hypercalls"
+#define MAX_CALLS	64
+
+/* The module's hypercall table (its debugfs file): code and name. */
+static struct {
+	unsigned int code;
+	char name[32];
+} calls[MAX_CALLS];
+static unsigned int nr_calls;
+
+static void load_call_names(void)
+{
+	FILE *f = fopen(PV_HYPERCALLS, "r");
+	char line[128];
+
+	if (!f)
+		return;
+	while (nr_calls < MAX_CALLS && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%x %31s", &calls[nr_calls].code,
+			   calls[nr_calls].name) == 2)
+			nr_calls++;
+	fclose(f);
+}
+
 static const char *code_name(unsigned int code)
 {
-	switch (code) {
-	case PARTVISOR_HC_NOTIFY_LONG_SPIN_WAIT:
-		return "notify_long_spin_wait";
-	case PARTVISOR_HC_SEND_IPI:
-		return "send_ipi";
-	case PARTVISOR_HC_POST_MESSAGE:
-		return "post_message";
-	case PARTVISOR_HC_DEBUG_OUTPUT:
-		return "debug_output";
-	default:
-		return "-";
-	}
+	unsigned int i;
+
+	for (i = 0; i < nr_calls; i++)
+		if (calls[i].code == code)
+			return calls[i].name;
+	return "-";
 }
 
 struct kind {
@@ -190,6 +206,7 @@ static unsigned long long tsc_rate(void)
 
 static int setup(void)
 {
+	load_call_names();
 	if (!opts.cycles) {
 		tsc_khz = tsc_rate();
 		if (!tsc_khz)
