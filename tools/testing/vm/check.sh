@@ -170,6 +170,13 @@ step "test kernel builds (cached)" "$here/build-kernel.sh"
 test_kdir=$("$here/build-kernel.sh" 2>/dev/null)
 step "module and KUnit module build against the test kernel, no warnings" \
 	build_module "$test_kdir" "$top/build/test"
+if [ "$mode" = full ]; then
+	step "the fuzzer's kernel (KASAN, UBSAN) builds (cached)" \
+		"$here/build-kernel.sh" fuzz
+	fuzz_kdir=$("$here/build-kernel.sh" fuzz 2>/dev/null)
+	step "module builds against the fuzzer's kernel, no warnings" \
+		build_module "$fuzz_kdir" "$top/build/fuzz"
+fi
 
 qemu_expect="vendor=svm +nested_paging +tagged_tlb -nrips -decode_assists"
 vmx_expect="vendor=vmx +nested_paging +tagged_tlb +preempt_timer"
@@ -269,7 +276,7 @@ if [ "$mode" = full ]; then
 		run_tests.sh vp_run_test irq_test guest_hcall_test fpu_test \
 			wakeup_test intercepts_test || rc=1
 		rmmod partvisor || rc=1; exit \$rc" &
-	# The AMD-V one is short: the demo loop follows it.
+	# The AMD-V one is short: the demo loop and the fuzzer follow it.
 	(
 	lane_run bochs-svm-stock --lane bochs-svm --kernel stock \
 		--modules "$top/build/stock" \
@@ -285,13 +292,22 @@ if [ "$mode" = full ]; then
 		--tcg-single \
 		--modules "$top/build/stock" --timeout 1000 \
 		-- env PV_TEST_TIMEOUT=900 run_tests.sh demo_loop.sh
-	# The fuzzer's QEMU lane (qemu-test-kernel-fuzz) is out until a
-	# child that leaves its LP unreachable there is understood
-	# (testing.rst, "The fuzzer").
+	# The fuzzer under the test kernel's checks plus KASAN and UBSAN, in
+	# both scheduler modes, from fixed seeds (a run prints its seed; a
+	# failure reruns with it, testing.rst). One TCG thread, as for the
+	# demo loop.
+	lane_run qemu-fuzz-kernel-fuzz --lane qemu --kernel fuzz \
+		--tcg-single --modules "$top/build/fuzz" --timeout 900 \
+		-- sh -c 'export PV_FUZZ_SECONDS=200 PV_FUZZ_ITERS=25000
+		PV_FUZZ_SEED=1 run_tests.sh fuzz; rc=$?
+		rmmod partvisor && insmod /pv/partvisor.ko sched=classic &&
+		PV_FUZZ_SEED=2 run_tests.sh fuzz || rc=1
+		rmmod partvisor || rc=1; exit $rc'
 	) &
 	wait
 	lane_count bochs-vmx-stock
 	lane_count bochs-svm-stock
 	lane_count qemu-stock-kernel-demo-loop
+	lane_count qemu-fuzz-kernel-fuzz
 fi
 summary
