@@ -14,6 +14,7 @@
 #include <asm/processor-flags.h>
 
 #include "debugreg.h"
+#include "vendor.h"
 
 #define PV_DR6_WRITABLE	(DR_TRAP_BITS | DR_STEP | DR_SWITCH | BIT(13))
 #define PV_DR7_ZERO	(BIT(11) | BIT(12) | BIT(14) | BIT(15))
@@ -22,7 +23,7 @@
 /* MOV to or from DR@e->dr.num: how the VP resumes (SKIP, #GP or #UD). */
 enum pv_resume pv_dr_access(struct pv_vp *vp, const struct pv_exit *e)
 {
-	const struct pv_part_ops *ops = pv_part_ops;
+	const struct pv_vendor_ops *ops = pv_vendor;
 	struct partvisor_vp_state *s = &vp->state;
 	u64 *reg = ops->vp_gpr(vp, e->dr.gpr);
 	/* Outside 64-bit mode the upper half is neither read nor kept. */

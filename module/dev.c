@@ -16,6 +16,7 @@
 #include <linux/uaccess.h>
 
 #include "partvisor.h"
+#include "vendor.h"
 #include "partition.h"
 #include "hcall/hcall.h"
 

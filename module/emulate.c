@@ -25,6 +25,7 @@
 #include <asm/processor-flags.h>
 
 #include "partition.h"
+#include "vendor.h"
 #include "emulate.h"
 
 /* Bytes of guest memory at a linear address: at most two pages. */
@@ -52,7 +53,7 @@ static struct pv_gpa_reader pv_emul_reader(struct pv_vp *vp)
 /* The backend's state of the VP, in vp->state, to read from. */
 static const struct partvisor_vp_state *pv_emul_state(struct pv_vp *vp)
 {
-	pv_part_ops->vp_store(vp);
+	pv_vendor->vp_store(vp);
 	return &vp->state;
 }
 
@@ -97,7 +98,7 @@ static int pv_emul_xlate(struct pv_vp *vp, const struct pv_gpa_reader *rd,
 	u64 at;
 	int ret;
 
-	if (pv_part_ops->vp_cpl(vp) == 3)
+	if (pv_vendor->vp_cpl(vp) == 3)
 		access |= PV_PF_USER;
 	sp->split = min_t(u64, len, PAGE_SIZE - offset_in_page(la));
 	sp->gpa[1] = 0;
@@ -179,7 +180,7 @@ int pv_emul_fetch_insn(struct pv_vp *vp, const struct pv_gpa_reader *rd,
 static u64 pv_emul_get_reg(struct pv_vp *vp, unsigned int reg,
 			   unsigned int size, bool high8)
 {
-	u64 val = *pv_part_ops->vp_gpr(vp, reg);
+	u64 val = *pv_vendor->vp_gpr(vp, reg);
 
 	return (high8 ? val >> 8 : val) & pv_emul_mask(size);
 }
@@ -188,7 +189,7 @@ static u64 pv_emul_get_reg(struct pv_vp *vp, unsigned int reg,
 static void pv_emul_set_reg(struct pv_vp *vp, unsigned int reg,
 			    unsigned int size, bool high8, u64 val)
 {
-	u64 *r = pv_part_ops->vp_gpr(vp, reg);
+	u64 *r = pv_vendor->vp_gpr(vp, reg);
 	unsigned int shift = high8 ? 8 : 0;
 	u64 mask = pv_emul_mask(size) << shift;
 
@@ -203,7 +204,7 @@ static void pv_emul_skip(struct pv_vp *vp, u64 next_rip)
 {
 	struct pv_exit e = { .kind = PV_EXIT_IO, .next_rip = next_rip };
 
-	pv_part_ops->vp_resume(vp, &e, PV_RESUME_SKIP);
+	pv_vendor->vp_resume(vp, &e, PV_RESUME_SKIP);
 }
 
 static void pv_emul_inject_pf(struct pv_vp *vp, u64 addr, u32 code)
@@ -212,7 +213,7 @@ static void pv_emul_inject_pf(struct pv_vp *vp, u64 addr, u32 code)
 
 	e.pf.addr = addr;
 	e.pf.code = code;
-	pv_part_ops->vp_resume(vp, &e, PV_RESUME_PF);
+	pv_vendor->vp_resume(vp, &e, PV_RESUME_PF);
 }
 
 static void pv_emul_report_mmio(struct partvisor_run *run, u64 gpa,
@@ -289,8 +290,8 @@ static void pv_emul_string_step(struct pv_vp *vp, unsigned int idx,
 				bool df, bool rep, u64 next_rip)
 {
 	u64 amask = pv_emul_mask(addr_size);
-	u64 *r = pv_part_ops->vp_gpr(vp, idx);
-	u64 *rcx = pv_part_ops->vp_gpr(vp, PV_REG_RCX);
+	u64 *r = pv_vendor->vp_gpr(vp, idx);
+	u64 *rcx = pv_vendor->vp_gpr(vp, PV_REG_RCX);
 
 	pv_emul_set_reg(vp, idx, addr_size, false,
 			df ? *r - size : *r + size);
@@ -323,7 +324,7 @@ bool pv_emul_string_io(struct pv_vp *vp, const struct pv_exit *e,
 		return false;
 	}
 	if (e->io.rep &&
-	    !(*pv_part_ops->vp_gpr(vp, PV_REG_RCX) & pv_emul_mask(insn.addr_size))) {
+	    !(*pv_vendor->vp_gpr(vp, PV_REG_RCX) & pv_emul_mask(insn.addr_size))) {
 		pv_emul_skip(vp, e->next_rip);
 		return true;
 	}
@@ -410,7 +411,7 @@ int pv_emul_complete(struct pv_vp *vp, const struct partvisor_run *run)
  */
 void pv_emul_cr0_write(struct pv_vp *vp, const struct pv_exit *e)
 {
-	const struct pv_part_ops *ops = pv_part_ops;
+	const struct pv_vendor_ops *ops = pv_vendor;
 	struct partvisor_vp_state *s = &vp->state;
 	u64 src = 0, cr0, efer;
 	int ret;

@@ -20,6 +20,7 @@
 
 #include "partvisor.h"
 #include "partition.h"
+#include "vendor.h"
 
 /*
  * CPUID for a child: partvisor's own leaves (without the root's
@@ -27,7 +28,7 @@
  */
 static void pv_vp_cpuid(struct pv_vp *vp)
 {
-	const struct pv_part_ops *ops = pv_part_ops;
+	const struct pv_vendor_ops *ops = pv_vendor;
 	u64 *rax = ops->vp_gpr(vp, PV_REG_RAX), *rbx = ops->vp_gpr(vp, PV_REG_RBX);
 	u64 *rcx = ops->vp_gpr(vp, PV_REG_RCX), *rdx = ops->vp_gpr(vp, PV_REG_RDX);
 	const struct pv_cpuid_table *t;
@@ -75,18 +76,18 @@ bool pv_host_exit(struct pv_vp *vp, const struct pv_exit *e)
 	switch (e->kind) {
 	case PV_EXIT_CPUID:
 		pv_vp_cpuid(vp);
-		pv_part_ops->vp_resume(vp, e, PV_RESUME_SKIP);
+		pv_vendor->vp_resume(vp, e, PV_RESUME_SKIP);
 		return true;
 	case PV_EXIT_HYPERCALL:
 		return pv_guest_hypercall_host(vp, e);
 	case PV_EXIT_UD:
-		pv_part_ops->vp_resume(vp, e, PV_RESUME_UD);
+		pv_vendor->vp_resume(vp, e, PV_RESUME_UD);
 		return true;
 	case PV_EXIT_NOP:
-		pv_part_ops->vp_resume(vp, e, PV_RESUME_SKIP);
+		pv_vendor->vp_resume(vp, e, PV_RESUME_SKIP);
 		return true;
 	case PV_EXIT_GP:
-		pv_part_ops->vp_resume(vp, e, PV_RESUME_GP);
+		pv_vendor->vp_resume(vp, e, PV_RESUME_GP);
 		return true;
 	default:
 		return false;

@@ -24,6 +24,7 @@
 
 #include "partvisor.h"
 #include "partition.h"
+#include "vendor.h"
 #include "trace.h"
 
 /* Exceptions own 0-15; 16-31 only for the TLFS's guest IPIs. */
@@ -129,7 +130,7 @@ void pv_irq_leave(struct pv_vp *vp)
  */
 int pv_irq_prepare(struct pv_vp *vp)
 {
-	const struct pv_part_ops *ops = pv_part_ops;
+	const struct pv_vendor_ops *ops = pv_vendor;
 	struct pv_vp_irq *irq = &vp->irq;
 	unsigned int vector;
 
@@ -158,7 +159,7 @@ int pv_irq_prepare(struct pv_vp *vp)
  */
 bool pv_irq_halt(struct pv_vp *vp)
 {
-	if (!pv_part_ops->vp_irq_ready(vp))
+	if (!pv_vendor->vp_irq_ready(vp))
 		return false;
 	vp->irq.halted = true;
 	return true;

@@ -13,6 +13,7 @@
 #include <asm/msr-index.h>
 
 #include "partition.h"
+#include "vendor.h"
 
 bool pv_canonical(u64 va)
 {
@@ -144,7 +145,7 @@ static bool pv_tsc_aux_msr(struct pv_vp *vp, const struct pv_exit *e)
 	} else {
 		pv_vp_set_edx_eax(vp, vp->tsc_aux);
 	}
-	pv_part_ops->vp_resume(vp, e, ok ? PV_RESUME_SKIP : PV_RESUME_GP);
+	pv_vendor->vp_resume(vp, e, ok ? PV_RESUME_SKIP : PV_RESUME_GP);
 	return true;
 }
 
@@ -154,7 +155,7 @@ static bool pv_tsc_aux_msr(struct pv_vp *vp, const struct pv_exit *e)
  */
 bool pv_known_msr(struct pv_vp *vp, const struct pv_exit *e)
 {
-	const struct pv_part_ops *ops = pv_part_ops;
+	const struct pv_vendor_ops *ops = pv_vendor;
 	struct partvisor_vp_state *s = &vp->state;
 	u32 index = *ops->vp_gpr(vp, PV_REG_RCX);
 	bool ok;

@@ -27,9 +27,8 @@
 #include "hcall/hcall.h"
 #include "host.h"
 #include "partition.h"
-#include "vmx/vmx.h"
+#include "vendor.h"
 
-static const struct pv_launch_ops *pv_launch;
 static struct pv_lp **pv_lps;
 static unsigned long pv_host_pgd;
 static int pv_cpuhp_state = -1;
@@ -38,6 +37,14 @@ static bool pv_pm_registered;
 bool pv_launched(void)
 {
 	return pv_cpuhp_state >= 0;
+}
+
+/* Set while launched where the vendor runs children. */
+static bool pv_children;
+
+bool pv_vendor_children(void)
+{
+	return pv_children;
 }
 
 /* LP @cpu while it is in host mode; the memory lives until unload. */
@@ -103,7 +110,7 @@ u64 pv_hypercall(u64 input, u64 param0, u64 param1)
 	preempt_disable();
 	lp = pv_lps ? pv_lps[smp_processor_id()] : NULL;
 	if (lp && lp->launched)
-		result = pv_launch->hypercall(input, param0, param1);
+		result = pv_vendor->hypercall(input, param0, param1);
 	preempt_enable();
 	return result;
 }
@@ -114,7 +121,7 @@ u64 pv_hypercall(u64 input, u64 param0, u64 param1)
  */
 void pv_host_main(struct pv_lp *lp)
 {
-	pv_launch->host_main(lp);
+	pv_vendor->host_main(lp);
 }
 
 /*
@@ -184,7 +191,7 @@ static int pv_lp_online(unsigned int cpu)
 	local_irq_save(flags);
 	native_store_gdt(&lp->native_gdt);
 	store_idt(&lp->native_idt);
-	ret = pv_launch->lp_launch(lp);
+	ret = pv_vendor->lp_launch(lp);
 	local_irq_restore(flags);
 	if (ret) {
 		pr_err("CPU %u: cannot enter host mode (%d)\n", cpu, ret);
@@ -210,15 +217,15 @@ static int pv_lp_offline(unsigned int cpu)
 	if (!lp->launched)
 		return 0;
 	local_irq_save(flags);
-	result = pv_launch->hypercall(PV_HC_DEVIRTUALIZE, 0, 0);
+	result = pv_vendor->hypercall(PV_HC_DEVIRTUALIZE, 0, 0);
 	if (!(result & HV_HC_RESULT_STATUS_MASK)) {
 		/*
 		 * Before interrupts come back: a handler that asks this CPU
 		 * for host mode (an IPI count, the NMI path) must see it gone.
 		 */
 		WRITE_ONCE(lp->launched, false);
-		if (pv_launch->lp_devirtualized)
-			pv_launch->lp_devirtualized(lp);
+		if (pv_vendor->lp_devirtualized)
+			pv_vendor->lp_devirtualized(lp);
 		pv_lp_check_tables(lp);
 	}
 	local_irq_restore(flags);
@@ -240,7 +247,7 @@ static void pv_free_lps(void)
 	for_each_possible_cpu(cpu) {
 		if (!pv_lps[cpu])
 			continue;
-		pv_launch->lp_free(pv_lps[cpu]);
+		pv_vendor->lp_free(pv_lps[cpu]);
 		kfree(pv_lps[cpu]);
 	}
 	kfree(pv_lps);
@@ -274,28 +281,26 @@ int pv_launch_all(void)
 	u32 state;
 	int ret;
 
-	if (!pv_arch || !(pv_caps.features & PARTVISOR_FEAT_NESTED_PAGING)) {
+	if (!pv_vendor || !(pv_caps.features & PARTVISOR_FEAT_NESTED_PAGING)) {
 		pr_err("no usable hardware virtualization with nested paging\n");
 		return -ENODEV;
 	}
-	pv_launch = pv_caps.vendor == PARTVISOR_VENDOR_SVM ?
-		    &pv_svm_launch_ops : &pv_vmx_launch_ops;
 	/*
 	 * An idle KVM has not switched the extension on yet (EFER.SVME,
 	 * CR4.VMXE), but it owns it all the same.
 	 */
-	if (pv_module_loaded(pv_arch->kvm_module)) {
+	if (pv_module_loaded(pv_vendor->kvm_module)) {
 		pr_err("%s is loaded: another hypervisor owns %s; unload it first\n",
-		       pv_arch->kvm_module, pv_arch->name);
+		       pv_vendor->kvm_module, pv_vendor->name);
 		return -EBUSY;
 	}
 	state = pv_ext_state_all_cpus();
 	if (state & PARTVISOR_EXT_FW_DISABLED) {
-		pr_err("%s is disabled by firmware\n", pv_arch->name);
+		pr_err("%s is disabled by firmware\n", pv_vendor->name);
 		return -ENODEV;
 	}
 	if (state & PARTVISOR_EXT_IN_USE) {
-		pr_err("%s is in use by another hypervisor\n", pv_arch->name);
+		pr_err("%s is in use by another hypervisor\n", pv_vendor->name);
 		return -EBUSY;
 	}
 
@@ -316,16 +321,16 @@ int pv_launch_all(void)
 		}
 		pv_lps[cpu]->cpu = cpu;
 		pv_lps[cpu]->host_cr3 = __pa(pv_host_pgd);
-		ret = pv_launch->lp_alloc(pv_lps[cpu]);
+		ret = pv_vendor->lp_alloc(pv_lps[cpu]);
 		if (ret)
 			goto fail;
 	}
-	ret = pv_launch->setup();
+	ret = pv_vendor->setup();
 	if (ret)
 		goto fail;
 	ret = register_pm_notifier(&pv_pm_nb);
 	if (ret) {
-		pv_launch->teardown();
+		pv_vendor->teardown();
 		goto fail;
 	}
 	pv_pm_registered = true;
@@ -333,7 +338,7 @@ int pv_launch_all(void)
 	ret = cpuhp_setup_state(CPUHP_AP_ONLINE_DYN, "partvisor:lp",
 				pv_lp_online, pv_lp_offline);
 	if (ret < 0) {
-		pv_launch->teardown();
+		pv_vendor->teardown();
 		goto fail;
 	}
 	pv_cpuhp_state = ret;
@@ -342,15 +347,12 @@ int pv_launch_all(void)
 	 * with the extension gone from them, KVM refuses to load instead of
 	 * failing later in VMRUN or VMXON.
 	 */
-	clear_bit(pv_arch->x86_feature,
+	clear_bit(pv_vendor->x86_feature,
 		  (unsigned long *)boot_cpu_data.x86_capability);
-	/* Child partitions, where the backend runs them. */
-	if (pv_caps.vendor == PARTVISOR_VENDOR_SVM)
-		pv_part_ops = &pv_svm_part_ops;
-	else if (pv_caps.vendor == PARTVISOR_VENDOR_VMX && pv_vmx_child_ok)
-		pv_part_ops = &pv_vmx_part_ops;
+	/* Child partitions, where the vendor runs them. */
+	pv_children = pv_vendor->children_ok();
 	pr_info("launched on %u CPUs (%s)\n", num_online_cpus(),
-		pv_arch->name);
+		pv_vendor->name);
 	return 0;
 
 fail:
@@ -365,7 +367,7 @@ void pv_unlaunch_all(void)
 {
 	if (!pv_launched())
 		return;
-	pv_part_ops = NULL;
+	pv_children = false;
 	cpuhp_remove_state(pv_cpuhp_state);
 	pv_cpuhp_state = -1;
 	/*
@@ -373,11 +375,11 @@ void pv_unlaunch_all(void)
 	 * in host mode any more: one that loaded in between would find a
 	 * CPU still ours.
 	 */
-	set_bit(pv_arch->x86_feature,
+	set_bit(pv_vendor->x86_feature,
 		(unsigned long *)boot_cpu_data.x86_capability);
 	unregister_pm_notifier(&pv_pm_nb);
 	pv_pm_registered = false;
-	pv_launch->teardown();
+	pv_vendor->teardown();
 	pv_free_lps();
 	pr_info("devirtualized\n");
 }

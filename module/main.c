@@ -9,6 +9,7 @@
 #include <linux/moduleparam.h>
 
 #include "partvisor.h"
+#include "vendor.h"
 #include "sched/classic.h"
 #include "fpu.h"
 #include "spec.h"
@@ -21,7 +22,7 @@ static int __init pv_init(void)
 {
 	int ret;
 
-	ret = pv_caps_init();
+	ret = pv_vendor_init();
 	if (ret) {
 		pr_err("cannot read the virtualization capabilities (%d)\n", ret);
 		return ret;

@@ -17,6 +17,7 @@
 
 #include "partvisor.h"
 #include "partition.h"
+#include "vendor.h"
 
 /* Pages pinned for all partitions; tests read it to find leaks. */
 static atomic64_t pv_pinned_total = ATOMIC64_INIT(0);
@@ -160,8 +161,8 @@ static int pv_region_add(struct pv_partition *p, struct pv_mem_region *r)
 		return ret;
 	}
 	atomic64_add(r->nr_pages, &pv_pinned_total);
-	if (pv_part_ops && pv_part_ops->map) {
-		ret = pv_part_ops->map(p, r);
+	if (pv_vendor_children()) {
+		ret = pv_vendor->map(p, r);
 		if (ret) {
 			pv_region_unpin(p, r);
 			return ret;
@@ -220,8 +221,8 @@ long pv_map_memory(struct pv_partition *p, void __user *argp)
 static void pv_region_remove(struct pv_partition *p, struct pv_mem_region *r)
 {
 	lockdep_assert_held(&p->lock);
-	if (pv_part_ops && pv_part_ops->unmap)
-		pv_part_ops->unmap(p, r);
+	if (pv_vendor_children())
+		pv_vendor->unmap(p, r);
 	list_del(&r->node);
 	p->nr_regions--;
 	p->mapped_bytes -= r->size;

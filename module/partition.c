@@ -22,10 +22,8 @@
 
 #include "partvisor.h"
 #include "partition.h"
+#include "vendor.h"
 #include "trace.h"
-
-/* No backend attaches nested paging yet; every hook is skipped. */
-const struct pv_part_ops *pv_part_ops;
 
 /*
  * Every partition from creation until it is freed. An id is reserved
@@ -73,8 +71,8 @@ static void pv_part_release(struct kref *ref)
 	trace_partition_destroy(p->id, pid_nr(p->owner), p->vps_created,
 				p->mapped_bytes >> PAGE_SHIFT, p->pinned_pages);
 	pv_unmap_all(p);
-	if (pv_part_ops && pv_part_ops->part_destroy)
-		pv_part_ops->part_destroy(p);
+	if (pv_vendor_children())
+		pv_vendor->part_destroy(p);
 	mutex_unlock(&p->lock);
 	pv_part_free(p);
 }
@@ -275,9 +273,9 @@ long pv_create_partition(void __user *argp)
 	if (IS_ERR(p))
 		return PTR_ERR(p);
 
-	if (pv_part_ops && pv_part_ops->part_init) {
+	if (pv_vendor_children()) {
 		mutex_lock(&p->lock);
-		ret = pv_part_ops->part_init(p);
+		ret = pv_vendor->part_init(p);
 		mutex_unlock(&p->lock);
 	}
 	if (ret) {

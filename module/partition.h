@@ -2,7 +2,8 @@
 /*
  * Child partitions as the root driver keeps them: the partition, its
  * mapped memory regions and its VPs. Vendor-neutral; a backend attaches
- * nested page tables and VMCBs/VMCSs through struct pv_part_ops.
+ * nested page tables and VMCBs/VMCSs through the vendor table
+ * (vendor.h).
  */
 #ifndef _PV_PARTITION_H
 #define _PV_PARTITION_H
@@ -114,7 +115,7 @@ struct pv_cpuid_table {
 /*
  * A child partition. Freed when the last of its fd and its VP fds is
  * closed (@ref). @lock protects everything below it and is held across
- * every struct pv_part_ops call.
+ * every vendor table call.
  */
 struct pv_partition {
 	struct kref ref;
@@ -125,7 +126,7 @@ struct pv_partition {
 	struct dentry *debugfs_vps;	/* its vp/ directory */
 	void *arch;			/* backend state: nested page table */
 
-	struct mutex lock;		/* held across pv_part_ops; before mmap_lock */
+	struct mutex lock;		/* held across vendor calls; before mmap_lock */
 	struct list_head regions;	/* struct pv_mem_region, by gpa */
 	unsigned int nr_regions;
 	u64 mapped_bytes;
@@ -218,67 +219,6 @@ enum pv_reg {
 	PV_REG_R12, PV_REG_R13, PV_REG_R14, PV_REG_R15,
 	PV_NR_REGS
 };
-
-/*
- * The backend's view of partitions. Every hook is optional (NULL: no
- * backend yet, skipped) and runs in process context with the partition's
- * @lock held. A failing init or map cleans up after itself: the core
- * then fails the ioctl, releases what it set up and calls no matching
- * destroy or unmap.
- */
-struct pv_part_ops {
-	int (*part_init)(struct pv_partition *p);	/* nested page table */
-	void (*part_destroy)(struct pv_partition *p);
-	int (*map)(struct pv_partition *p, struct pv_mem_region *r);
-	void (*unmap)(struct pv_partition *p, struct pv_mem_region *r);
-	int (*vp_init)(struct pv_vp *vp);
-	void (*vp_destroy)(struct pv_vp *vp);
-	/*
-	 * Running, with the VP's lock held instead of the partition's:
-	 * load and store move the state between struct pv_vp and the
-	 * hardware's structures around a RUN; dispatch runs the VP once
-	 * (its FPU state is the thread's for the whole RUN; 0, or -errno
-	 * when the hypervisor refused); exit decodes what
-	 * stopped it; resume prepares the next run.
-	 */
-	void (*vp_load)(struct pv_vp *vp);
-	void (*vp_store)(struct pv_vp *vp);
-	int (*vp_dispatch)(struct pv_vp *vp);
-	void (*vp_exit)(struct pv_vp *vp, struct pv_exit *e);
-	void (*vp_resume)(struct pv_vp *vp, const struct pv_exit *e,
-			  enum pv_resume how);
-	u64 *(*vp_gpr)(struct pv_vp *vp, enum pv_reg reg);
-	unsigned int (*vp_cpl)(struct pv_vp *vp);
-	/*
-	 * Interrupts, between dispatches: irq_ready says whether an
-	 * external interrupt would be taken at the next entry (RFLAGS.IF
-	 * set, no STI/MOV SS shadow, no event being injected already);
-	 * irq_inject injects one at the next entry; irq_window(true) asks
-	 * for a PV_EXIT_IRQ_WINDOW exit as soon as the VP could take one.
-	 */
-	bool (*vp_irq_ready)(struct pv_vp *vp);
-	void (*vp_irq_inject)(struct pv_vp *vp, u8 vector);
-	void (*vp_irq_window)(struct pv_vp *vp, bool on);
-};
-
-extern const struct pv_part_ops pv_svm_part_ops;
-
-extern const struct pv_part_ops *pv_part_ops;
-
-/* The 64-bit value a VP passes in two registers (EDX:EAX and the like). */
-static inline u64 pv_vp_reg_pair(struct pv_vp *vp, enum pv_reg hi,
-				 enum pv_reg lo)
-{
-	return (*pv_part_ops->vp_gpr(vp, hi) << 32) |
-	       (u32)*pv_part_ops->vp_gpr(vp, lo);
-}
-
-/* Hand a VP @val in EDX:EAX, each half zero-extended, as RDMSR does. */
-static inline void pv_vp_set_edx_eax(struct pv_vp *vp, u64 val)
-{
-	*pv_part_ops->vp_gpr(vp, PV_REG_RAX) = (u32)val;
-	*pv_part_ops->vp_gpr(vp, PV_REG_RDX) = val >> 32;
-}
 
 /* module/partition.c */
 long pv_create_partition(void __user *argp);

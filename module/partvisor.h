@@ -48,42 +48,6 @@ struct pv_lp {
 	struct desc_ptr native_gdt, native_idt;
 };
 
-/*
- * One vendor backend. Probing runs once on the CPU that loads the module;
- * ext_state runs on every CPU whenever the state is asked for, because
- * another hypervisor may take the extension on some CPUs at any time.
- */
-struct pv_arch_ops {
-	const char *name;
-	u32 vendor;
-	const char *kvm_module;		/* owns the extension when loaded */
-	unsigned int x86_feature;	/* X86_FEATURE_SVM or X86_FEATURE_VMX */
-	int (*probe)(struct pv_caps *caps);
-	u32 (*ext_state)(void);
-};
-
-extern const struct pv_arch_ops pv_svm_ops;
-extern const struct pv_arch_ops pv_vmx_ops;
-
-/*
- * A backend's host mode. setup/teardown and lp_alloc/lp_free run in
- * process context; lp_launch, lp_devirtualized and hypercall on the LP
- * with interrupts off; host_main in host mode, never returning.
- */
-struct pv_launch_ops {
-	int (*setup)(void);
-	void (*teardown)(void);
-	int (*lp_alloc)(struct pv_lp *lp);
-	void (*lp_free)(struct pv_lp *lp);
-	int (*lp_launch)(struct pv_lp *lp);
-	void (*lp_devirtualized)(struct pv_lp *lp);	/* optional */
-	void (*host_main)(struct pv_lp *lp);	/* does not return */
-	u64 (*hypercall)(u64 input, u64 param0, u64 param1);
-};
-
-extern const struct pv_launch_ops pv_svm_launch_ops;
-extern const struct pv_launch_ops pv_vmx_launch_ops;
-
 /* Raw values the SVM backend decodes; filled from hardware or by tests. */
 struct pv_svm_raw {
 	u32 cpuid_8000000a_eax;	/* SVM revision */
@@ -93,6 +57,9 @@ struct pv_svm_raw {
 
 void pv_svm_decode_caps(const struct pv_svm_raw *raw, struct pv_caps *caps);
 u32 pv_svm_decode_state(u64 vm_cr, u64 efer);
+/* The vendor table's probe and ext_state (vendor.h), from svm/caps.c. */
+int pv_svm_probe(struct pv_caps *caps);
+u32 pv_svm_ext_state(void);
 
 /* Raw values the VMX backend decodes; filled from hardware or by tests. */
 struct pv_vmx_raw {
@@ -105,6 +72,9 @@ struct pv_vmx_raw {
 
 void pv_vmx_decode_caps(const struct pv_vmx_raw *raw, struct pv_caps *caps);
 u32 pv_vmx_decode_state(u64 feature_control, bool cr4_vmxe);
+/* ...and VT-x's, from vmx/caps.c. */
+int pv_vmx_probe(struct pv_caps *caps);
+u32 pv_vmx_ext_state(void);
 
 /*
  * A segment register from the live GDT. attrib packs the descriptor's
@@ -120,15 +90,12 @@ struct pv_seg {
 void pv_seg_read(u16 sel, struct pv_seg *seg);
 
 /* Core: module/caps.c */
-const struct pv_arch_ops *pv_arch_select(u32 cpuid_1_ecx, u32 cpuid_80000001_ecx);
+u32 pv_vendor_select(u32 cpuid_1_ecx, u32 cpuid_80000001_ecx);
 void pv_caps_to_info(const struct pv_caps *caps, u32 ext_state, u32 nr_cpus,
 		     struct partvisor_info *info);
-int pv_caps_init(void);
-u32 pv_ext_state_all_cpus(void);
 void pv_fill_info(struct partvisor_info *info);
 const char *pv_vendor_name(u32 vendor);
 
-extern const struct pv_arch_ops *pv_arch;
 extern struct pv_caps pv_caps;
 
 /* Late launch: module/launch.c */

@@ -19,6 +19,7 @@
 
 #include "partvisor.h"
 #include "partition.h"
+#include "vendor.h"
 #include "host.h"
 #include "emulate.h"
 #include "fpu.h"
@@ -37,7 +38,7 @@
  */
 static enum pv_resume pv_run_xsetbv(struct pv_vp *vp)
 {
-	const struct pv_part_ops *ops = pv_part_ops;
+	const struct pv_vendor_ops *ops = pv_vendor;
 	u64 val = pv_vp_reg_pair(vp, PV_REG_RDX, PV_REG_RAX);
 	u64 host = pv_fpu_xcr0;
 
@@ -54,7 +55,7 @@ static enum pv_resume pv_run_xsetbv(struct pv_vp *vp)
 /* Complete the exit the VMM answered: IN, MMIO and RDMSR data, or #GP. */
 static int pv_run_complete(struct pv_vp *vp, const struct partvisor_run *run)
 {
-	const struct pv_part_ops *ops = pv_part_ops;
+	const struct pv_vendor_ops *ops = pv_vendor;
 	struct pv_exit e = { .kind = PV_EXIT_IO };
 	u64 *rax = ops->vp_gpr(vp, PV_REG_RAX);
 	u64 mask;
@@ -92,7 +93,7 @@ static int pv_run_complete(struct pv_vp *vp, const struct partvisor_run *run)
 static void pv_run_report_io(struct pv_vp *vp, const struct pv_exit *e,
 			     struct partvisor_run *run)
 {
-	const struct pv_part_ops *ops = pv_part_ops;
+	const struct pv_vendor_ops *ops = pv_vendor;
 	u64 rax = *ops->vp_gpr(vp, PV_REG_RAX);
 
 	run->reason = PARTVISOR_EXIT_IO;
@@ -114,7 +115,7 @@ static void pv_run_report_io(struct pv_vp *vp, const struct pv_exit *e,
 static void pv_run_report_msr(struct pv_vp *vp, const struct pv_exit *e,
 			      struct partvisor_run *run)
 {
-	const struct pv_part_ops *ops = pv_part_ops;
+	const struct pv_vendor_ops *ops = pv_vendor;
 	bool write = e->kind == PV_EXIT_MSR_WRITE;
 
 	run->reason = PARTVISOR_EXIT_MSR;
@@ -135,7 +136,7 @@ static void pv_run_report_msr(struct pv_vp *vp, const struct pv_exit *e,
 bool pv_run_handle(struct pv_vp *vp, const struct pv_exit *e,
 		   struct partvisor_run *run)
 {
-	const struct pv_part_ops *ops = pv_part_ops;
+	const struct pv_vendor_ops *ops = pv_vendor;
 
 	switch (e->kind) {
 	case PV_EXIT_INTERRUPTED:
@@ -206,7 +207,7 @@ bool pv_run_handle(struct pv_vp *vp, const struct pv_exit *e,
  */
 int pv_run_step(struct pv_vp *vp, struct partvisor_run *run)
 {
-	const struct pv_part_ops *ops = pv_part_ops;
+	const struct pv_vendor_ops *ops = pv_vendor;
 	struct pv_exit e;
 	bool again;
 	int ret;
@@ -265,11 +266,11 @@ long pv_root_run(struct pv_vp *vp, struct partvisor_run *run)
 
 long pv_vp_run(struct pv_vp *vp, void __user *argp)
 {
-	const struct pv_part_ops *ops = pv_part_ops;
+	const struct pv_vendor_ops *ops = pv_vendor;
 	struct partvisor_run run;
 	long ret;
 
-	if (!ops || !ops->vp_dispatch || !vp->arch)
+	if (!pv_vendor_children() || !vp->arch)
 		return -EOPNOTSUPP;
 	if (copy_from_user(&run, argp, sizeof(run)))
 		return -EFAULT;

@@ -47,6 +47,7 @@
 #include <asm/vmx.h>
 
 #include "spec.h"
+#include "vendor.h"
 
 bool pv_spec_hygiene = true;
 module_param_named(spec_hygiene, pv_spec_hygiene, bool, 0444);
@@ -107,7 +108,7 @@ void pv_spec_dispatch(struct pv_lp *lp, struct pv_vp *vp)
  */
 bool pv_spec_msr(struct pv_vp *vp, const struct pv_exit *e)
 {
-	const struct pv_part_ops *ops = pv_part_ops;
+	const struct pv_vendor_ops *ops = pv_vendor;
 	u32 index = *ops->vp_gpr(vp, PV_REG_RCX);
 	bool write = e->kind == PV_EXIT_MSR_WRITE;
 	u64 val = pv_vp_reg_pair(vp, PV_REG_RDX, PV_REG_RAX), cmd;

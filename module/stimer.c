@@ -14,6 +14,7 @@
 
 #include "partvisor.h"
 #include "partition.h"
+#include "vendor.h"
 
 #define PV_STIMER_VALID		(PARTVISOR_STIMER_ENABLE | \
 				 PARTVISOR_STIMER_PERIODIC | \
@@ -123,7 +124,7 @@ static void pv_stimer_set_count(struct pv_vp *vp, u64 val)
  */
 bool pv_synthetic_msr(struct pv_vp *vp, const struct pv_exit *e)
 {
-	const struct pv_part_ops *ops = pv_part_ops;
+	const struct pv_vendor_ops *ops = pv_vendor;
 	bool write = e->kind == PV_EXIT_MSR_WRITE, ok = true;
 	u64 val = pv_vp_reg_pair(vp, PV_REG_RDX, PV_REG_RAX);
 

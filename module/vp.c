@@ -22,6 +22,7 @@
 
 #include "partvisor.h"
 #include "partition.h"
+#include "vendor.h"
 
 /* Offsets into the standard-format XSAVE area. */
 #define PV_XSAVE_FCW		0
@@ -291,8 +292,8 @@ static int pv_vp_release(struct inode *inode, struct file *filp)
 	pv_debugfs_remove_vp(vp);
 	mutex_lock(&p->lock);
 	pv_classic_vp_remove(vp);
-	if (pv_part_ops && pv_part_ops->vp_destroy)
-		pv_part_ops->vp_destroy(vp);
+	if (pv_vendor_children())
+		pv_vendor->vp_destroy(vp);
 	p->vps[vp->index] = NULL;
 	p->nr_vps--;
 	atomic_dec(&pv_vps_alive);
@@ -320,15 +321,15 @@ static int pv_vp_attach(struct pv_partition *p, struct pv_vp *vp)
 	lockdep_assert_held(&p->lock);
 	if (p->vps[vp->index])
 		return -EEXIST;
-	if (pv_part_ops && pv_part_ops->vp_init) {
-		ret = pv_part_ops->vp_init(vp);
+	if (pv_vendor_children()) {
+		ret = pv_vendor->vp_init(vp);
 		if (ret)
 			return ret;
 	}
 	ret = pv_classic_vp_add(vp);
 	if (ret) {
-		if (pv_part_ops && pv_part_ops->vp_destroy)
-			pv_part_ops->vp_destroy(vp);
+		if (pv_vendor_children())
+			pv_vendor->vp_destroy(vp);
 		return ret;
 	}
 	p->vps[vp->index] = vp;
@@ -381,8 +382,8 @@ long pv_create_vp(struct pv_partition *p, void __user *argp)
 	if (IS_ERR(file)) {
 		ret = PTR_ERR(file);
 		pv_classic_vp_remove(vp);
-		if (pv_part_ops && pv_part_ops->vp_destroy)
-			pv_part_ops->vp_destroy(vp);
+		if (pv_vendor_children())
+			pv_vendor->vp_destroy(vp);
 		p->vps[vp->index] = NULL;
 		p->nr_vps--;
 		atomic_dec(&pv_vps_alive);

@@ -15,6 +15,7 @@
 
 #include "../partvisor.h"
 #include "../partition.h"
+#include "../vendor.h"
 #include "hcall.h"
 #include "../trace.h"
 
@@ -72,7 +73,7 @@ static bool pv_guest_hc(struct pv_vp *vp, const struct pv_exit *e,
 			enum pv_hc_guest_action *action,
 			struct pv_hc_guest_exit *exit)
 {
-	const struct pv_part_ops *ops = pv_part_ops;
+	const struct pv_vendor_ops *ops = pv_vendor;
 	const struct partvisor_vp_state *st = &vp->state;
 	struct pv_hc_regs regs = { 0 };
 	u64 t = PV_STATS || trace_hypercall_enabled() ? rdtsc_ordered() : 0;
@@ -164,7 +165,7 @@ bool pv_guest_hypercall(struct pv_vp *vp, const struct pv_exit *e,
  */
 bool pv_guest_msr(struct pv_vp *vp, const struct pv_exit *e)
 {
-	const struct pv_part_ops *ops = pv_part_ops;
+	const struct pv_vendor_ops *ops = pv_vendor;
 	struct pv_partition *p = vp->part;
 	u32 index = *ops->vp_gpr(vp, PV_REG_RCX);
 	enum pv_hv_msr_action action;

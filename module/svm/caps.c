@@ -62,7 +62,7 @@ u32 pv_svm_decode_state(u64 vm_cr, u64 efer)
 	return state;
 }
 
-static int pv_svm_probe(struct pv_caps *caps)
+int pv_svm_probe(struct pv_caps *caps)
 {
 	struct pv_svm_raw raw = {};
 
@@ -75,7 +75,7 @@ static int pv_svm_probe(struct pv_caps *caps)
 	return 0;
 }
 
-static u32 pv_svm_ext_state(void)
+u32 pv_svm_ext_state(void)
 {
 	u64 vm_cr = 0, efer = 0;
 
@@ -86,11 +86,3 @@ static u32 pv_svm_ext_state(void)
 	return pv_svm_decode_state(vm_cr, efer);
 }
 
-const struct pv_arch_ops pv_svm_ops = {
-	.name = "svm",
-	.vendor = PARTVISOR_VENDOR_SVM,
-	.kvm_module = "kvm_amd",
-	.x86_feature = X86_FEATURE_SVM,
-	.probe = pv_svm_probe,
-	.ext_state = pv_svm_ext_state,
-};

@@ -82,7 +82,7 @@ void pv_svm_child_teardown(void)
 	pv_child_msrpm = NULL;
 }
 
-static int pv_svm_part_init(struct pv_partition *p)
+int pv_svm_part_init(struct pv_partition *p)
 {
 	struct pv_svm_part *sp;
 	int asid, ret;
@@ -116,7 +116,7 @@ static int pv_svm_part_init(struct pv_partition *p)
 	return 0;
 }
 
-static void pv_svm_part_destroy(struct pv_partition *p)
+void pv_svm_part_destroy(struct pv_partition *p)
 {
 	struct pv_svm_part *sp = p->arch;
 
@@ -129,12 +129,12 @@ static void pv_svm_part_destroy(struct pv_partition *p)
 	p->arch = NULL;
 }
 
-static int pv_svm_map(struct pv_partition *p, struct pv_mem_region *r)
+int pv_svm_map(struct pv_partition *p, struct pv_mem_region *r)
 {
 	return pv_child_mem_map(&((struct pv_svm_part *)p->arch)->mem, r);
 }
 
-static void pv_svm_unmap(struct pv_partition *p, struct pv_mem_region *r)
+void pv_svm_unmap(struct pv_partition *p, struct pv_mem_region *r)
 {
 	pv_child_mem_unmap(&((struct pv_svm_part *)p->arch)->mem, r);
 }
@@ -166,7 +166,7 @@ static void pv_svm_child_intercepts(struct vmcb *vmcb)
 			BIT(intercepts[i] % 32);
 }
 
-static int pv_svm_vp_init(struct pv_vp *vp)
+int pv_svm_vp_init(struct pv_vp *vp)
 {
 	struct pv_svm_part *sp = vp->part->arch;
 	struct pv_svm_vp *v;
@@ -192,7 +192,7 @@ static int pv_svm_vp_init(struct pv_vp *vp)
 	return 0;
 }
 
-static void pv_svm_vp_destroy(struct pv_vp *vp)
+void pv_svm_vp_destroy(struct pv_vp *vp)
 {
 	struct pv_svm_vp *v = vp->arch;
 
@@ -246,7 +246,7 @@ static void pv_svm_lme(struct vmcb *vmcb, bool lme)
 }
 
 /* The VP's state into its VMCB, before a run. */
-static void pv_svm_vp_load(struct pv_vp *vp)
+void pv_svm_vp_load(struct pv_vp *vp)
 {
 	const struct partvisor_vp_state *st = &vp->state;
 	struct pv_svm_vp *v = vp->arch;
@@ -323,7 +323,7 @@ static void pv_svm_vp_load(struct pv_vp *vp)
 }
 
 /* ...and back, after it. */
-static void pv_svm_vp_store(struct pv_vp *vp)
+void pv_svm_vp_store(struct pv_vp *vp)
 {
 	struct partvisor_vp_state *st = &vp->state;
 	struct pv_svm_vp *v = vp->arch;
@@ -389,7 +389,7 @@ static void pv_svm_vp_store(struct pv_vp *vp)
 }
 
 /* Root side: one dispatch with interrupts off, on whatever LP we are. */
-static int pv_svm_vp_dispatch(struct pv_vp *vp)
+int pv_svm_vp_dispatch(struct pv_vp *vp)
 {
 	struct pv_svm_part *sp = vp->part->arch;
 	struct pv_svm_vp *v = vp->arch;
@@ -730,14 +730,14 @@ u64 pv_svm_dispatch(struct pv_lp *lp, void *host_save)
 }
 
 /* The exit that ended the dispatch, for the run loop. */
-static void pv_svm_vp_exit(struct pv_vp *vp, struct pv_exit *e)
+void pv_svm_vp_exit(struct pv_vp *vp, struct pv_exit *e)
 {
 	*e = ((struct pv_svm_vp *)vp->arch)->exit;
 }
 
 /* What the exit's handler asked for. */
-static void pv_svm_vp_resume(struct pv_vp *vp, const struct pv_exit *e,
-			     enum pv_resume how)
+void pv_svm_vp_resume(struct pv_vp *vp, const struct pv_exit *e,
+		      enum pv_resume how)
 {
 	struct vmcb *vmcb = ((struct pv_svm_vp *)vp->arch)->vmcb;
 
@@ -769,7 +769,7 @@ static void pv_svm_vp_resume(struct pv_vp *vp, const struct pv_exit *e,
 }
 
 /* GPRs by the run loop: RAX and RSP live in the VMCB on AMD-V. */
-static u64 *pv_svm_vp_gpr(struct pv_vp *vp, enum pv_reg reg)
+u64 *pv_svm_vp_gpr(struct pv_vp *vp, enum pv_reg reg)
 {
 	struct pv_svm_vp *v = vp->arch;
 	struct pv_gprs *r = &v->regs;
@@ -783,7 +783,7 @@ static u64 *pv_svm_vp_gpr(struct pv_vp *vp, enum pv_reg reg)
 	return gprs[reg % PV_NR_REGS];
 }
 
-static unsigned int pv_svm_vp_cpl(struct pv_vp *vp)
+unsigned int pv_svm_vp_cpl(struct pv_vp *vp)
 {
 	return ((struct pv_svm_vp *)vp->arch)->vmcb->save.cpl;
 }
@@ -794,7 +794,7 @@ static unsigned int pv_svm_vp_cpl(struct pv_vp *vp)
  * take one. V_INTR_MASKING stays: the host's IF, not the VP's, decides
  * about physical interrupts.
  */
-static bool pv_svm_vp_irq_ready(struct pv_vp *vp)
+bool pv_svm_vp_irq_ready(struct pv_vp *vp)
 {
 	const struct vmcb *vmcb = ((struct pv_svm_vp *)vp->arch)->vmcb;
 
@@ -803,7 +803,7 @@ static bool pv_svm_vp_irq_ready(struct pv_vp *vp)
 	       !(vmcb->control.event_inj & SVM_EVTINJ_VALID);
 }
 
-static void pv_svm_vp_irq_inject(struct pv_vp *vp, u8 vector)
+void pv_svm_vp_irq_inject(struct pv_vp *vp, u8 vector)
 {
 	struct vmcb *vmcb = ((struct pv_svm_vp *)vp->arch)->vmcb;
 
@@ -812,7 +812,7 @@ static void pv_svm_vp_irq_inject(struct pv_vp *vp, u8 vector)
 	vmcb->control.event_inj_err = 0;
 }
 
-static void pv_svm_vp_irq_window(struct pv_vp *vp, bool on)
+void pv_svm_vp_irq_window(struct pv_vp *vp, bool on)
 {
 	struct vmcb_control_area *c = &((struct pv_svm_vp *)vp->arch)->vmcb->control;
 
@@ -825,21 +825,3 @@ static void pv_svm_vp_irq_window(struct pv_vp *vp, bool on)
 	}
 }
 
-const struct pv_part_ops pv_svm_part_ops = {
-	.part_init = pv_svm_part_init,
-	.part_destroy = pv_svm_part_destroy,
-	.map = pv_svm_map,
-	.unmap = pv_svm_unmap,
-	.vp_init = pv_svm_vp_init,
-	.vp_destroy = pv_svm_vp_destroy,
-	.vp_load = pv_svm_vp_load,
-	.vp_store = pv_svm_vp_store,
-	.vp_dispatch = pv_svm_vp_dispatch,
-	.vp_exit = pv_svm_vp_exit,
-	.vp_resume = pv_svm_vp_resume,
-	.vp_gpr = pv_svm_vp_gpr,
-	.vp_cpl = pv_svm_vp_cpl,
-	.vp_irq_ready = pv_svm_vp_irq_ready,
-	.vp_irq_inject = pv_svm_vp_irq_inject,
-	.vp_irq_window = pv_svm_vp_irq_window,
-};

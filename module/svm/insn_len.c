@@ -123,6 +123,35 @@ int pv_svm_insn_len(const u8 *bytes, unsigned int avail, bool long_mode,
 	return pos > PV_MAX_INSN_LEN ? -E2BIG : pos;
 }
 
+/* Bytes that end before the instruction does: too short, or past 15. */
+static int pv_cut_short(unsigned int avail)
+{
+	return avail > PV_MAX_INSN_LEN ? -E2BIG : -ENODATA;
+}
+
+/* The instruction's length, its last byte at @end - 1. */
+static int pv_insn_end(unsigned int end)
+{
+	return end > PV_MAX_INSN_LEN ? -E2BIG : end;
+}
+
+/*
+ * Past the prefixes, with @need opcode and ModRM bytes in reach: their
+ * offset (REX in *@rex), or an error as above.
+ */
+static int pv_opcode_at(const u8 *bytes, unsigned int *avail, bool long_mode,
+			unsigned int need, u8 *rex)
+{
+	bool rep;
+	int pos;
+
+	*avail = min_t(unsigned int, *avail, PV_MAX_INSN_LEN + 1);
+	pos = pv_skip_prefixes(bytes, *avail, long_mode, &rep, rex);
+	if (pos >= 0 && pos + need > *avail)
+		return pv_cut_short(*avail);
+	return pos;
+}
+
 /*
  * MOV to (0F 23) or from (0F 21) a debug register: its length and, in
  * *@gpr, the general register (ModRM.rm, extended by REX.B; the CPU
@@ -131,23 +160,16 @@ int pv_svm_insn_len(const u8 *bytes, unsigned int avail, bool long_mode,
 int pv_svm_mov_dr_len(const u8 *bytes, unsigned int avail, bool long_mode,
 		      bool write, u8 *gpr)
 {
-	unsigned int pos;
-	bool rep;
+	int pos;
 	u8 rex;
-	int ret;
 
-	avail = min_t(unsigned int, avail, PV_MAX_INSN_LEN + 1);
-	ret = pv_skip_prefixes(bytes, avail, long_mode, &rep, &rex);
-	if (ret < 0)
-		return ret;
-	pos = ret;
-	if (pos + 3 > avail)
-		return avail > PV_MAX_INSN_LEN ? -E2BIG : -ENODATA;
+	pos = pv_opcode_at(bytes, &avail, long_mode, 3, &rex);
+	if (pos < 0)
+		return pos;
 	if (bytes[pos] != 0x0f || bytes[pos + 1] != (write ? 0x23 : 0x21))
 		return -EINVAL;
 	*gpr = (bytes[pos + 2] & 7) | (rex & 1 ? 8 : 0);
-	pos += 3;
-	return pos > PV_MAX_INSN_LEN ? -E2BIG : pos;
+	return pv_insn_end(pos + 3);
 }
 
 /*
@@ -159,28 +181,21 @@ int pv_svm_mov_dr_len(const u8 *bytes, unsigned int avail, bool long_mode,
 int pv_svm_cr0_write_len(const u8 *bytes, unsigned int avail, bool long_mode,
 			 enum pv_cr0_op *op, u8 *gpr)
 {
-	unsigned int pos;
-	bool rep;
+	int pos;
 	u8 rex, modrm;
-	int ret;
 
-	avail = min_t(unsigned int, avail, PV_MAX_INSN_LEN + 1);
-	ret = pv_skip_prefixes(bytes, avail, long_mode, &rep, &rex);
-	if (ret < 0)
-		return ret;
-	pos = ret;
-	if (pos + 2 > avail)
-		return avail > PV_MAX_INSN_LEN ? -E2BIG : -ENODATA;
+	pos = pv_opcode_at(bytes, &avail, long_mode, 2, &rex);
+	if (pos < 0)
+		return pos;
 	if (bytes[pos] != 0x0f)
 		return -EINVAL;
 	if (bytes[pos + 1] == 0x06) {
 		*op = PV_CR0_CLTS;
 		*gpr = 0;
-		pos += 2;
-		return pos > PV_MAX_INSN_LEN ? -E2BIG : pos;
+		return pv_insn_end(pos + 2);
 	}
 	if (pos + 3 > avail)
-		return avail > PV_MAX_INSN_LEN ? -E2BIG : -ENODATA;
+		return pv_cut_short(avail);
 	modrm = bytes[pos + 2];
 	if (bytes[pos + 1] == 0x22 && !(modrm & 0x38) && !(rex & 4))
 		*op = PV_CR0_MOV;
@@ -191,6 +206,5 @@ int pv_svm_cr0_write_len(const u8 *bytes, unsigned int avail, bool long_mode,
 	else
 		return -EINVAL;
 	*gpr = (modrm & 7) | (rex & 1 ? 8 : 0);
-	pos += 3;
-	return pos > PV_MAX_INSN_LEN ? -E2BIG : pos;
+	return pv_insn_end(pos + 3);
 }

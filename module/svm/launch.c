@@ -70,7 +70,7 @@ static void pv_msrpm_intercept(u32 msr, bool read, bool write)
 		__set_bit(base + 1, bits);
 }
 
-static int pv_svm_setup(void)
+int pv_svm_setup(void)
 {
 	pv_msrpm = (void *)__get_free_pages(GFP_KERNEL | __GFP_ZERO,
 					    PV_MSRPM_ORDER);
@@ -86,7 +86,7 @@ static int pv_svm_setup(void)
 	return pv_svm_child_setup();
 }
 
-static void pv_svm_teardown(void)
+void pv_svm_teardown(void)
 {
 	pv_svm_child_teardown();
 	free_pages((unsigned long)pv_msrpm, PV_MSRPM_ORDER);
@@ -95,7 +95,7 @@ static void pv_svm_teardown(void)
 	pv_iopm = NULL;
 }
 
-static void pv_svm_lp_free(struct pv_lp *lp)
+void pv_svm_lp_free(struct pv_lp *lp)
 {
 	struct pv_svm_lp *s = lp->arch;
 
@@ -109,7 +109,7 @@ static void pv_svm_lp_free(struct pv_lp *lp)
 	lp->arch = NULL;
 }
 
-static int pv_svm_lp_alloc(struct pv_lp *lp)
+int pv_svm_lp_alloc(struct pv_lp *lp)
 {
 	struct pv_svm_lp *s = kzalloc(sizeof(*s), GFP_KERNEL);
 
@@ -216,7 +216,7 @@ static void pv_svm_init_vmcb(struct pv_svm_lp *s)
 	s->launch_cr3 = vmcb->save.cr3;
 }
 
-static int pv_svm_lp_launch(struct pv_lp *lp)
+int pv_svm_lp_launch(struct pv_lp *lp)
 {
 	struct pv_svm_lp *s = lp->arch;
 	u64 efer;
@@ -441,7 +441,7 @@ static void __noreturn pv_svm_leave(struct pv_svm_lp *s)
 }
 
 /* Runs on the host stack from pv_host_enter() until devirtualized. */
-static void __noreturn pv_svm_host_main(struct pv_lp *lp)
+void __noreturn pv_svm_host_main(struct pv_lp *lp)
 {
 	struct pv_vp_stats *st = &lp->stats.root_vp;
 	struct pv_svm_lp *s = lp->arch;
@@ -497,7 +497,7 @@ static void __noreturn pv_svm_host_main(struct pv_lp *lp)
 	}
 }
 
-static u64 pv_svm_hypercall(u64 input, u64 param0, u64 param1)
+u64 pv_svm_hypercall(u64 input, u64 param0, u64 param1)
 {
 	register u64 r8 asm("r8") = param1;
 	u64 result;
@@ -509,12 +509,3 @@ static u64 pv_svm_hypercall(u64 input, u64 param0, u64 param1)
 	return result;
 }
 
-const struct pv_launch_ops pv_svm_launch_ops = {
-	.setup = pv_svm_setup,
-	.teardown = pv_svm_teardown,
-	.lp_alloc = pv_svm_lp_alloc,
-	.lp_free = pv_svm_lp_free,
-	.lp_launch = pv_svm_lp_launch,
-	.host_main = pv_svm_host_main,
-	.hypercall = pv_svm_hypercall,
-};

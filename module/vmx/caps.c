@@ -87,7 +87,7 @@ static u64 pv_vmx_read(u32 msr)
 	return rdmsrl_safe(msr, &val) ? 0 : val;
 }
 
-static int pv_vmx_probe(struct pv_caps *caps)
+int pv_vmx_probe(struct pv_caps *caps)
 {
 	struct pv_vmx_raw raw = {
 		.basic = pv_vmx_read(MSR_IA32_VMX_BASIC),
@@ -103,17 +103,9 @@ static int pv_vmx_probe(struct pv_caps *caps)
 	return 0;
 }
 
-static u32 pv_vmx_ext_state(void)
+u32 pv_vmx_ext_state(void)
 {
 	return pv_vmx_decode_state(pv_vmx_read(MSR_IA32_FEAT_CTL),
 				   __read_cr4() & X86_CR4_VMXE);
 }
 
-const struct pv_arch_ops pv_vmx_ops = {
-	.name = "vmx",
-	.vendor = PARTVISOR_VENDOR_VMX,
-	.kvm_module = "kvm_intel",
-	.x86_feature = X86_FEATURE_VMX,
-	.probe = pv_vmx_probe,
-	.ext_state = pv_vmx_ext_state,
-};

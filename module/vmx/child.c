@@ -139,7 +139,7 @@ static struct {
 	bool irq_window;		/* interrupt-window exiting offered */
 } pv_vmxc;
 
-bool pv_vmx_child_ok;
+static bool pv_vmx_child_ok;
 
 static DEFINE_IDA(pv_vmx_vpids);
 static atomic64_t pv_vmx_vp_ids;
@@ -237,7 +237,13 @@ void pv_vmx_child_setup(void)
 	pv_vmx_child_ok = true;
 }
 
-static int pv_vmx_part_init(struct pv_partition *p)
+/* Whether this CPU's VT-x has every control children need. */
+bool pv_vmx_children_ok(void)
+{
+	return pv_vmx_child_ok;
+}
+
+int pv_vmx_part_init(struct pv_partition *p)
 {
 	struct pv_vmx_part *xp;
 	int vpid = 0, ret;
@@ -270,7 +276,7 @@ static int pv_vmx_part_init(struct pv_partition *p)
 	return 0;
 }
 
-static void pv_vmx_part_destroy(struct pv_partition *p)
+void pv_vmx_part_destroy(struct pv_partition *p)
 {
 	struct pv_vmx_part *xp = p->arch;
 
@@ -283,17 +289,17 @@ static void pv_vmx_part_destroy(struct pv_partition *p)
 	p->arch = NULL;
 }
 
-static int pv_vmx_map(struct pv_partition *p, struct pv_mem_region *r)
+int pv_vmx_map(struct pv_partition *p, struct pv_mem_region *r)
 {
 	return pv_child_mem_map(&((struct pv_vmx_part *)p->arch)->mem, r);
 }
 
-static void pv_vmx_unmap(struct pv_partition *p, struct pv_mem_region *r)
+void pv_vmx_unmap(struct pv_partition *p, struct pv_mem_region *r)
 {
 	pv_child_mem_unmap(&((struct pv_vmx_part *)p->arch)->mem, r);
 }
 
-static int pv_vmx_vp_init(struct pv_vp *vp)
+int pv_vmx_vp_init(struct pv_vp *vp)
 {
 	struct pv_vmx_part *xp = vp->part->arch;
 	struct pv_vmx_vp *v;
@@ -316,7 +322,7 @@ static int pv_vmx_vp_init(struct pv_vp *vp)
 	return 0;
 }
 
-static void pv_vmx_vp_destroy(struct pv_vp *vp)
+void pv_vmx_vp_destroy(struct pv_vp *vp)
 {
 	struct pv_vmx_vp *v = vp->arch;
 
@@ -351,7 +357,7 @@ static void pv_vmx_seg_out(struct partvisor_segment *d,
 }
 
 /* The VP's state into the software copy host mode loads, before a run. */
-static void pv_vmx_vp_load(struct pv_vp *vp)
+void pv_vmx_vp_load(struct pv_vp *vp)
 {
 	const struct partvisor_vp_state *st = &vp->state;
 	struct pv_vmx_vp *v = vp->arch;
@@ -412,7 +418,7 @@ static void pv_vmx_vp_load(struct pv_vp *vp)
 }
 
 /* ...and back, after it. */
-static void pv_vmx_vp_store(struct pv_vp *vp)
+void pv_vmx_vp_store(struct pv_vp *vp)
 {
 	struct partvisor_vp_state *st = &vp->state;
 	struct pv_vmx_vp *v = vp->arch;
@@ -662,7 +668,7 @@ static const u32 pv_vmx_syscall_msrs[] = {
 };
 
 /* Root side: one dispatch with interrupts off, on whatever LP we are. */
-static int pv_vmx_vp_dispatch(struct pv_vp *vp)
+int pv_vmx_vp_dispatch(struct pv_vp *vp)
 {
 	struct pv_vmx_part *xp = vp->part->arch;
 	struct pv_vmx_vp *v = vp->arch;
@@ -787,7 +793,7 @@ gp:
  * Decode the last exit into what the vendor-neutral run loop handles.
  * Runs in process context after the dispatch returned.
  */
-static void pv_vmx_vp_exit(struct pv_vp *vp, struct pv_exit *e)
+void pv_vmx_vp_exit(struct pv_vp *vp, struct pv_exit *e)
 {
 	struct pv_vmx_vp *v = vp->arch;
 	struct pv_vmx_exit_info *x = &v->x;
@@ -922,8 +928,8 @@ static void pv_vmx_vp_exit(struct pv_vp *vp, struct pv_exit *e)
 }
 
 /* What pv_vmx_vp_exit asked the run loop to do with the VP. */
-static void pv_vmx_vp_resume(struct pv_vp *vp, const struct pv_exit *e,
-			     enum pv_resume how)
+void pv_vmx_vp_resume(struct pv_vp *vp, const struct pv_exit *e,
+		      enum pv_resume how)
 {
 	struct pv_vmx_vp *v = vp->arch;
 
@@ -948,12 +954,12 @@ static void pv_vmx_vp_resume(struct pv_vp *vp, const struct pv_exit *e,
 	}
 }
 
-static u64 *pv_vmx_vp_gpr(struct pv_vp *vp, enum pv_reg reg)
+u64 *pv_vmx_vp_gpr(struct pv_vp *vp, enum pv_reg reg)
 {
 	return pv_vmx_child_gpr(vp->arch, reg);
 }
 
-static unsigned int pv_vmx_vp_cpl(struct pv_vp *vp)
+unsigned int pv_vmx_vp_cpl(struct pv_vp *vp)
 {
 	struct pv_vmx_vp *v = vp->arch;
 
@@ -966,7 +972,7 @@ static unsigned int pv_vmx_vp_cpl(struct pv_vp *vp)
  * Where the CPU lacks that control, the preemption-timer slice ends runs
  * often enough for the run loop to look again.
  */
-static bool pv_vmx_vp_irq_ready(struct pv_vp *vp)
+bool pv_vmx_vp_irq_ready(struct pv_vp *vp)
 {
 	const struct pv_vmx_guest *g = &((struct pv_vmx_vp *)vp->arch)->g;
 
@@ -976,7 +982,7 @@ static bool pv_vmx_vp_irq_ready(struct pv_vp *vp)
 	       !(g->inj_info & INTR_INFO_VALID_MASK);
 }
 
-static void pv_vmx_vp_irq_inject(struct pv_vp *vp, u8 vector)
+void pv_vmx_vp_irq_inject(struct pv_vp *vp, u8 vector)
 {
 	struct pv_vmx_guest *g = &((struct pv_vmx_vp *)vp->arch)->g;
 
@@ -985,26 +991,8 @@ static void pv_vmx_vp_irq_inject(struct pv_vp *vp, u8 vector)
 	g->inj_len = 0;
 }
 
-static void pv_vmx_vp_irq_window(struct pv_vp *vp, bool on)
+void pv_vmx_vp_irq_window(struct pv_vp *vp, bool on)
 {
 	((struct pv_vmx_vp *)vp->arch)->irq_window = on && pv_vmxc.irq_window;
 }
 
-const struct pv_part_ops pv_vmx_part_ops = {
-	.part_init = pv_vmx_part_init,
-	.part_destroy = pv_vmx_part_destroy,
-	.map = pv_vmx_map,
-	.unmap = pv_vmx_unmap,
-	.vp_init = pv_vmx_vp_init,
-	.vp_destroy = pv_vmx_vp_destroy,
-	.vp_load = pv_vmx_vp_load,
-	.vp_store = pv_vmx_vp_store,
-	.vp_dispatch = pv_vmx_vp_dispatch,
-	.vp_exit = pv_vmx_vp_exit,
-	.vp_resume = pv_vmx_vp_resume,
-	.vp_gpr = pv_vmx_vp_gpr,
-	.vp_cpl = pv_vmx_vp_cpl,
-	.vp_irq_ready = pv_vmx_vp_irq_ready,
-	.vp_irq_inject = pv_vmx_vp_irq_inject,
-	.vp_irq_window = pv_vmx_vp_irq_window,
-};

@@ -147,7 +147,7 @@ static int pv_vmx_ctl(u32 msr, u32 want, u32 optional, u32 *ctl)
 	return 0;
 }
 
-static int pv_vmx_setup(void)
+int pv_vmx_setup(void)
 {
 	bool true_ctls;
 	u64 basic, cap = 0;
@@ -213,13 +213,13 @@ static int pv_vmx_setup(void)
 	return 0;
 }
 
-static void pv_vmx_teardown(void)
+void pv_vmx_teardown(void)
 {
 	free_page((unsigned long)pv_msr_bitmap);
 	pv_msr_bitmap = NULL;
 }
 
-static void pv_vmx_lp_free(struct pv_lp *lp)
+void pv_vmx_lp_free(struct pv_lp *lp)
 {
 	struct pv_vmx_lp *v = lp->arch;
 
@@ -232,7 +232,7 @@ static void pv_vmx_lp_free(struct pv_lp *lp)
 	lp->arch = NULL;
 }
 
-static int pv_vmx_lp_alloc(struct pv_lp *lp)
+int pv_vmx_lp_alloc(struct pv_lp *lp)
 {
 	struct pv_vmx_lp *v = kzalloc(sizeof(*v), GFP_KERNEL);
 
@@ -439,7 +439,7 @@ static void pv_vmx_off(void)
 	asm volatile("vmxoff" : : : "cc", "memory");
 }
 
-static int pv_vmx_lp_launch(struct pv_lp *lp)
+int pv_vmx_lp_launch(struct pv_lp *lp)
 {
 	struct pv_vmx_lp *v = lp->arch;
 	u64 cr0 = read_cr0(), cr4;
@@ -508,7 +508,7 @@ off:
 }
 
 /* After VMXOFF on the way out: flush what the root left under VPID 0. */
-static void pv_vmx_lp_devirtualized(struct pv_lp *lp)
+void pv_vmx_lp_devirtualized(struct pv_lp *lp)
 {
 	cr4_clear_bits(X86_CR4_VMXE);
 	__flush_tlb_all();
@@ -787,7 +787,7 @@ static void __noreturn pv_vmx_leave(struct pv_vmx_lp *v)
 }
 
 /* Runs on the host stack from pv_host_enter() until devirtualized. */
-static void __noreturn pv_vmx_host_main(struct pv_lp *lp)
+void __noreturn pv_vmx_host_main(struct pv_lp *lp)
 {
 	struct pv_vp_stats *st = &lp->stats.root_vp;
 	struct pv_vmx_lp *v = lp->arch;
@@ -834,7 +834,7 @@ static void __noreturn pv_vmx_host_main(struct pv_lp *lp)
 	}
 }
 
-static u64 pv_vmx_hypercall(u64 input, u64 param0, u64 param1)
+u64 pv_vmx_hypercall(u64 input, u64 param0, u64 param1)
 {
 	register u64 r8 asm("r8") = param1;
 	u64 result;
@@ -846,13 +846,3 @@ static u64 pv_vmx_hypercall(u64 input, u64 param0, u64 param1)
 	return result;
 }
 
-const struct pv_launch_ops pv_vmx_launch_ops = {
-	.setup = pv_vmx_setup,
-	.teardown = pv_vmx_teardown,
-	.lp_alloc = pv_vmx_lp_alloc,
-	.lp_free = pv_vmx_lp_free,
-	.lp_launch = pv_vmx_lp_launch,
-	.lp_devirtualized = pv_vmx_lp_devirtualized,
-	.host_main = pv_vmx_host_main,
-	.hypercall = pv_vmx_hypercall,
-};

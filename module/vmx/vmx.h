@@ -14,6 +14,8 @@
 #include <linux/types.h>
 #include <asm/asm.h>
 
+#include "../partition.h"
+
 struct pv_gprs;
 struct pv_lp;
 
@@ -63,9 +65,7 @@ static __always_inline bool pv_vmptrld(u64 pa)
 	return !fail;
 }
 
-/* child.c: child partitions (struct pv_part_ops) and their runs. */
-extern const struct pv_part_ops pv_vmx_part_ops;
-extern bool pv_vmx_child_ok;
+/* child.c: child partitions and their runs. */
 void pv_vmx_child_setup(void);
 u64 pv_vmx_dispatch(struct pv_lp *lp, u64 root_vmcs_pa);
 
@@ -74,6 +74,37 @@ int pv_vmx_run(struct pv_gprs *regs, int launched);
 void pv_vmx_exit(void);
 void __noreturn pv_vmx_devirt(struct pv_leave *leave);
 int pv_xsetbv_safe(u32 index, u64 value);
+
+/*
+ * The vendor table's hooks from launch.c and child.c (caps.c's are in
+ * partvisor.h); vendor.c lists them.
+ */
+int pv_vmx_setup(void);
+void pv_vmx_teardown(void);
+int pv_vmx_lp_alloc(struct pv_lp *lp);
+void pv_vmx_lp_free(struct pv_lp *lp);
+int pv_vmx_lp_launch(struct pv_lp *lp);
+void pv_vmx_lp_devirtualized(struct pv_lp *lp);
+void __noreturn pv_vmx_host_main(struct pv_lp *lp);
+u64 pv_vmx_hypercall(u64 input, u64 param0, u64 param1);
+int pv_vmx_part_init(struct pv_partition *p);
+void pv_vmx_part_destroy(struct pv_partition *p);
+int pv_vmx_map(struct pv_partition *p, struct pv_mem_region *r);
+void pv_vmx_unmap(struct pv_partition *p, struct pv_mem_region *r);
+int pv_vmx_vp_init(struct pv_vp *vp);
+void pv_vmx_vp_destroy(struct pv_vp *vp);
+void pv_vmx_vp_load(struct pv_vp *vp);
+void pv_vmx_vp_store(struct pv_vp *vp);
+int pv_vmx_vp_dispatch(struct pv_vp *vp);
+void pv_vmx_vp_exit(struct pv_vp *vp, struct pv_exit *e);
+void pv_vmx_vp_resume(struct pv_vp *vp, const struct pv_exit *e,
+		      enum pv_resume how);
+u64 *pv_vmx_vp_gpr(struct pv_vp *vp, enum pv_reg reg);
+unsigned int pv_vmx_vp_cpl(struct pv_vp *vp);
+bool pv_vmx_vp_irq_ready(struct pv_vp *vp);
+void pv_vmx_vp_irq_inject(struct pv_vp *vp, u8 vector);
+void pv_vmx_vp_irq_window(struct pv_vp *vp, bool on);
+bool pv_vmx_children_ok(void);
 #endif
 
 #endif /* _PV_VMX_H */
