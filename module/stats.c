@@ -190,6 +190,7 @@ static const struct pv_stat_desc pv_lp_desc[] = {
 	{ "ipis_sent", CUM },
 	{ "dispatches", CUM },
 	{ "vp_switches", CUM },
+	{ "world_switches", CUM },
 };
 
 /* Linux's idle time of @cpu since boot. */
@@ -235,6 +236,7 @@ static void pv_lp_fill(const void *obj, u64 *val)
 	val[9] = READ_ONCE(st->ipis_sent);
 	val[10] = READ_ONCE(st->dispatches);
 	val[11] = READ_ONCE(st->vp_switches);
+	val[12] = READ_ONCE(st->world_switches);
 }
 
 static void pv_lp_classic_fill(const void *obj, u64 *val)

@@ -57,6 +57,7 @@ struct pv_lp_stats {
 	u64 dispatches;			/* of child VPs */
 	u64 vp_switches;		/* a different child VP than the last */
 	u64 ipis_sent;			/* by partvisor, to kick a VP */
+	u64 world_switches;		/* guest entries, the root's and children's */
 	const void *last_vp;		/* the last child VP dispatched */
 };
 

@@ -477,7 +477,7 @@ int main(void)
 		N_CPUID, N_IO, N_RDMSR, N_WRMSR, N_MMIO);
 	pv_diag("made: hypercall=%d virt_insn=%d ipis=%d hc_0x0008=%d hc_0x000b=%d",
 		N_SPIN + N_IPI, N_VIRT, N_IPI, N_SPIN, N_IPI);
-	pv_plan(16);
+	pv_plan(17);
 	pv_check(ok && *(__u32 *)(g.mem + IRQ_COUNT) == N_IPI,
 		 "the guest ran to its HLT: %u VMM exits, %u interrupts taken",
 		 vmm_exits, *(__u32 *)(g.mem + IRQ_COUNT));
@@ -537,7 +537,17 @@ int main(void)
 	pv_check(ok && !strcmp(st.id, "lp-0") && stats_value(&st, "cpu") == 0,
 		 "LP fd: id %s", ok ? st.id : strerror(errno));
 	same_as_debugfs(&st, PV_DEBUGFS "/lp/0", 0, "LP fd");
+	/* Every CPUID of the root is an exit and an entry of its LP. */
+	for (i = 0; i < 100; i++)
+		__cpuid(0x40000000, a, b, c, d);
+	ok = !stats_open(dev, 0, PARTVISOR_STATS_LP, &st2) && ok;
+	before = stats_value(&st, "world_switches");
+	pv_check(ok && before > 0 &&
+		 stats_value(&st2, "world_switches") - before >= 100,
+		 "LP 0: %lld world switches for our 100 CPUIDs",
+		 stats_value(&st2, "world_switches") - before);
 	stats_free(&st);
+	stats_free(&st2);
 
 	check_fd_io(&g);
 	check_bad_requests(dev, &g);

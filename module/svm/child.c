@@ -712,6 +712,7 @@ u64 pv_svm_dispatch(struct pv_lp *lp, void *host_save)
 		asm volatile("sti" : : : "memory");
 		pv_svm_run(&v->regs, __pa(v->vmcb), __pa(host_save));
 		asm volatile("cli" : : : "memory");
+		pv_stat_add(&lp->stats.world_switches, 1);
 		pv_spec_guest_exit(lp, v->vp);
 		pv_fpu_xcr0_exit(v->vp);
 		if (dr)

@@ -461,6 +461,7 @@ void __noreturn pv_svm_host_main(struct pv_lp *lp)
 
 	for (;;) {
 		pv_svm_run(&s->regs, __pa(vmcb), __pa(s->host_save));
+		pv_stat_add(&lp->stats.world_switches, 1);
 
 		if (vmcb->control.exit_code == SVM_EXIT_ERR) {
 			/*

@@ -635,6 +635,8 @@ u64 pv_vmx_dispatch(struct pv_lp *lp, u64 root_vmcs_pa)
 	pv_spec_guest_enter(lp, v->vp, true);
 	ret = pv_vmx_run(&v->regs, 0);
 	pv_spec_guest_exit(lp, v->vp);
+	if (!ret)
+		pv_stat_add(&lp->stats.world_switches, 1);
 	if (dr)
 		pv_dr_guest_exit(host_dr);
 	v->vp->dr6 = native_get_debugreg(6);

@@ -818,6 +818,7 @@ void __noreturn pv_vmx_host_main(struct pv_lp *lp)
 			pv_launch_abort(v->launch_rsp, -EIO);
 		}
 		v->entered = true;
+		pv_stat_add(&lp->stats.world_switches, 1);
 		t0 = pv_stat_tsc();
 		reason = PARTVISOR_INTERCEPT_OTHER;
 		action = pv_vmx_handle_exit(lp, v, exit & 0xffff, &reason);
