@@ -85,4 +85,3 @@ u32 pv_svm_ext_state(void)
 	rdmsrl(MSR_EFER, efer);
 	return pv_svm_decode_state(vm_cr, efer);
 }
-

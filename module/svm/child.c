@@ -51,7 +51,6 @@ struct pv_svm_vp {
 	struct pv_tlb_track tlb;
 	struct pv_vp *vp;
 	struct pv_exit exit;	/* the last, decoded in host mode */
-	bool lme_hidden;	/* the VP's EFER.LME, kept out of the VMCB */
 };
 
 /* Every port and every MSR exits for children. */
@@ -245,6 +244,13 @@ static void pv_svm_lme(struct vmcb *vmcb, bool lme)
 		*cr &= ~BIT(INTERCEPT_CR0_WRITE % 32);
 }
 
+/* The VP's own EFER.LME: exactly while its CR0 writes are intercepted. */
+static bool pv_svm_lme_of(const struct vmcb *vmcb)
+{
+	return vmcb->control.intercepts[INTERCEPT_CR0_WRITE / 32] &
+	       BIT(INTERCEPT_CR0_WRITE % 32);
+}
+
 /* The VP's state into its VMCB, before a run. */
 void pv_svm_vp_load(struct pv_vp *vp)
 {
@@ -295,8 +301,9 @@ void pv_svm_vp_load(struct pv_vp *vp)
 	 * VMRUN requires SVME in the guest's EFER; the VP never sees it.
 	 * LME goes in only with paging on; pv_svm_lme() says why.
 	 */
-	v->lme_hidden = (st->efer & EFER_LME) && !(st->cr0 & X86_CR0_PG);
-	sa->efer = (st->efer | EFER_SVME) & ~(v->lme_hidden ? EFER_LME : 0);
+	sa->efer = st->efer | EFER_SVME;
+	if (!(st->cr0 & X86_CR0_PG))
+		sa->efer &= ~EFER_LME;
 	pv_svm_lme(v->vmcb, st->efer & EFER_LME);
 	sa->dr7 = st->dr7;
 	sa->dr6 = vp->dr6;
@@ -365,11 +372,13 @@ void pv_svm_vp_store(struct pv_vp *vp)
 	st->cr3 = sa->cr3;
 	st->cr4 = sa->cr4;
 	/*
-	 * LMA is LME with paging, whatever the exit left: Bochs's AMD-V
-	 * changes it before it checks the CR0 write intercept.
+	 * LME is the VP's own, which the VMCB holds only with paging on
+	 * (pv_svm_lme()). LMA is LME with paging, whatever the exit left:
+	 * Bochs's AMD-V changes it before it checks the CR0 write intercept.
 	 */
-	st->efer = (sa->efer & ~(EFER_SVME | EFER_LMA)) |
-		   (v->lme_hidden ? EFER_LME : 0);
+	st->efer = sa->efer & ~(EFER_SVME | EFER_LME | EFER_LMA);
+	if (pv_svm_lme_of(v->vmcb))
+		st->efer |= EFER_LME;
 	if ((st->efer & EFER_LME) && (sa->cr0 & X86_CR0_PG))
 		st->efer |= EFER_LMA;
 	st->dr7 = sa->dr7;
@@ -435,6 +444,17 @@ static void pv_svm_child_skip(struct vmcb *vmcb, unsigned int len)
 	vmcb->control.int_state &= ~SVM_INTERRUPT_SHADOW_MASK;
 }
 
+/* The bytes at the VP's RIP, from its own memory: their count, or <= 0. */
+static int pv_svm_child_fetch(struct pv_vp *vp, u8 *buf, bool *code64)
+{
+	struct pv_gpa_reader rd = {
+		.read = pv_child_mem_read,
+		.ctx = &((struct pv_svm_part *)vp->part->arch)->mem,
+	};
+
+	return pv_emul_fetch_insn(vp, &rd, buf, code64);
+}
+
 /*
  * Without NRIPS: the length of the intercepted instruction with its
  * prefixes, from its bytes; the plain opcode's when they cannot be read
@@ -442,17 +462,13 @@ static void pv_svm_child_skip(struct vmcb *vmcb, unsigned int len)
  */
 static unsigned int pv_svm_child_len(struct pv_vp *vp, enum pv_svm_insn insn)
 {
-	struct pv_gpa_reader rd = {
-		.read = pv_child_mem_read,
-		.ctx = &((struct pv_svm_part *)vp->part->arch)->mem,
-	};
 	u8 buf[PV_INSN_MAX];
 	bool code64;
 	int n, len = -EINVAL;
 
 	if (pv_caps.features & PARTVISOR_FEAT_NRIPS)
 		return pv_svm_insn_min_len(insn);
-	n = pv_emul_fetch_insn(vp, &rd, buf, &code64);
+	n = pv_svm_child_fetch(vp, buf, &code64);
 	if (n > 0)
 		len = pv_svm_insn_len(buf, n, code64, insn);
 	return len > 0 ? len : pv_svm_insn_min_len(insn);
@@ -471,17 +487,13 @@ static unsigned int pv_svm_child_len(struct pv_vp *vp, enum pv_svm_insn insn)
 static void pv_svm_shadowed_hlt(struct pv_vp *vp, struct pv_exit *e)
 {
 	const struct vmcb *vmcb = ((struct pv_svm_vp *)vp->arch)->vmcb;
-	struct pv_gpa_reader rd = {
-		.read = pv_child_mem_read,
-		.ctx = &((struct pv_svm_part *)vp->part->arch)->mem,
-	};
 	u8 buf[PV_INSN_MAX];
 	bool code64;
 
 	if (!(vmcb->control.int_state & SVM_INTERRUPT_SHADOW_MASK) ||
 	    !(vmcb->save.rflags & X86_EFLAGS_IF))
 		return;
-	if (pv_emul_fetch_insn(vp, &rd, buf, &code64) < 1 || buf[0] != 0xf4)
+	if (pv_svm_child_fetch(vp, buf, &code64) < 1 || buf[0] != 0xf4)
 		return;
 	e->kind = PV_EXIT_HLT;
 	e->next_rip = e->rip + 1;
@@ -496,16 +508,12 @@ static void pv_svm_dr_decode(struct pv_vp *vp, struct pv_exit *e,
 			     unsigned int code)
 {
 	const struct vmcb *vmcb = ((struct pv_svm_vp *)vp->arch)->vmcb;
-	struct pv_gpa_reader rd = {
-		.read = pv_child_mem_read,
-		.ctx = &((struct pv_svm_part *)vp->part->arch)->mem,
-	};
 	bool write = code >= SVM_EXIT_WRITE_DR0;
 	u8 buf[PV_INSN_MAX], gpr = 0;
 	bool code64;
 	int n, len = -EINVAL;
 
-	n = pv_emul_fetch_insn(vp, &rd, buf, &code64);
+	n = pv_svm_child_fetch(vp, buf, &code64);
 	if (n > 0)
 		len = pv_svm_mov_dr_len(buf, n, code64, write, &gpr);
 	if (pv_caps.features & PARTVISOR_FEAT_DECODE_ASSISTS)
@@ -527,16 +535,12 @@ static void pv_svm_dr_decode(struct pv_vp *vp, struct pv_exit *e,
  */
 static void pv_svm_cr0_decode(struct pv_vp *vp, struct pv_exit *e)
 {
-	struct pv_gpa_reader rd = {
-		.read = pv_child_mem_read,
-		.ctx = &((struct pv_svm_part *)vp->part->arch)->mem,
-	};
 	enum pv_cr0_op op = PV_CR0_MOV;
 	u8 buf[PV_INSN_MAX], gpr = 0;
 	bool code64;
 	int n, len = -EINVAL;
 
-	n = pv_emul_fetch_insn(vp, &rd, buf, &code64);
+	n = pv_svm_child_fetch(vp, buf, &code64);
 	if (n > 0)
 		len = pv_svm_cr0_write_len(buf, n, code64, &op, &gpr);
 	if (len == -EOPNOTSUPP)
@@ -825,4 +829,3 @@ void pv_svm_vp_irq_window(struct pv_vp *vp, bool on)
 		c->intercepts[INTERCEPT_VINTR / 32] &= ~BIT(INTERCEPT_VINTR % 32);
 	}
 }
-

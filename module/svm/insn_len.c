@@ -64,6 +64,18 @@ int pv_svm_insn_min_len(enum pv_svm_insn insn)
 	return insn < PV_NR_SVM_INSNS ? pv_svm_opcodes[insn].len : 0;
 }
 
+/* Bytes that end before the instruction does: too short, or past 15. */
+static int pv_cut_short(unsigned int avail)
+{
+	return avail > PV_MAX_INSN_LEN ? -E2BIG : -ENODATA;
+}
+
+/* The instruction's length, its last byte at @end - 1. */
+static int pv_insn_end(unsigned int end)
+{
+	return end > PV_MAX_INSN_LEN ? -E2BIG : end;
+}
+
 /*
  * Past the prefixes: legacy ones in any order, REX (40-4F) only in 64-bit
  * mode, and only the last REX counts. The opcode's offset, or an error.
@@ -77,7 +89,7 @@ static int pv_skip_prefixes(const u8 *bytes, unsigned int avail,
 	*rex = 0;
 	for (;;) {
 		if (pos >= avail)
-			return avail > PV_MAX_INSN_LEN ? -E2BIG : -ENODATA;
+			return pv_cut_short(avail);
 		if (pv_is_legacy_prefix(bytes[pos])) {
 			*rep |= bytes[pos] == 0xf3;
 			*rex = 0;
@@ -115,24 +127,11 @@ int pv_svm_insn_len(const u8 *bytes, unsigned int avail, bool long_mode,
 
 	for (i = 0; i < op->len; i++) {
 		if (pos + i >= avail)
-			return avail > PV_MAX_INSN_LEN ? -E2BIG : -ENODATA;
+			return pv_cut_short(avail);
 		if (bytes[pos + i] != op->bytes[i])
 			return -EINVAL;
 	}
-	pos += op->len;
-	return pos > PV_MAX_INSN_LEN ? -E2BIG : pos;
-}
-
-/* Bytes that end before the instruction does: too short, or past 15. */
-static int pv_cut_short(unsigned int avail)
-{
-	return avail > PV_MAX_INSN_LEN ? -E2BIG : -ENODATA;
-}
-
-/* The instruction's length, its last byte at @end - 1. */
-static int pv_insn_end(unsigned int end)
-{
-	return end > PV_MAX_INSN_LEN ? -E2BIG : end;
+	return pv_insn_end(pos + op->len);
 }
 
 /*

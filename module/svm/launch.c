@@ -509,4 +509,3 @@ u64 pv_svm_hypercall(u64 input, u64 param0, u64 param1)
 		     : "memory");
 	return result;
 }
-

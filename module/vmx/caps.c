@@ -108,4 +108,3 @@ u32 pv_vmx_ext_state(void)
 	return pv_vmx_decode_state(pv_vmx_read(MSR_IA32_FEAT_CTL),
 				   __read_cr4() & X86_CR4_VMXE);
 }
-

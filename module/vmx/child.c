@@ -997,4 +997,3 @@ void pv_vmx_vp_irq_window(struct pv_vp *vp, bool on)
 {
 	((struct pv_vmx_vp *)vp->arch)->irq_window = on && pv_vmxc.irq_window;
 }
-

@@ -846,4 +846,3 @@ u64 pv_vmx_hypercall(u64 input, u64 param0, u64 param1)
 		     : "memory");
 	return result;
 }
-
